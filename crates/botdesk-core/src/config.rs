@@ -1,0 +1,190 @@
+//! Settings: `DATA_DIR/botdesk.toml` when it exists, overridden by `BOTDESK_*` environment
+//! variables, overridden by command-line flags. Every bad value is refused with
+//! `config.invalid`, naming the setting and where it came from.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::CoreError;
+
+/// The reverse-DNS identifier of the app. The desktop app keeps its data in the platform's
+/// app-data folder under this name (Tauri's `app_data_dir`), and the CLI defaults to the same.
+pub const APP_IDENTIFIER: &str = "app.botdesk";
+
+/// The config file's name inside the data dir.
+pub const CONFIG_FILE: &str = "botdesk.toml";
+
+/// The platform's app-data folder for botdesk (`~/.local/share/app.botdesk` on Linux).
+pub fn default_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join(APP_IDENTIFIER))
+}
+
+/// The settings botdesk runs with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Where `botdesk serve` listens.
+    pub listen: SocketAddr,
+    /// The largest request body the HTTP API accepts, in bytes.
+    pub max_body_bytes: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            max_body_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// The config file as written; every key optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    listen: Option<String>,
+    max_body_bytes: Option<u64>,
+}
+
+/// Values given on the command line, which win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigOverrides {
+    pub listen: Option<String>,
+}
+
+const MIN_BODY: u64 = 1024;
+const MAX_BODY: u64 = 1024 * 1024 * 1024;
+
+impl Config {
+    /// Reads the settings for `data_dir` from its file, the environment (`env` is
+    /// `std::env::var` outside tests) and `overrides`.
+    pub fn load(
+        data_dir: &Path,
+        env: impl Fn(&str) -> Option<String>,
+        overrides: &ConfigOverrides,
+    ) -> Result<Config, CoreError> {
+        let path = data_dir.join(CONFIG_FILE);
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str::<ConfigFile>(&text).map_err(|e| CoreError::Config {
+                message: format!("{} is not valid: {}", path.display(), e.message().trim()),
+                field: e.span().map(|_| CONFIG_FILE.to_owned()),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ConfigFile::default(),
+            Err(e) => {
+                return Err(CoreError::Config {
+                    message: format!("cannot read {}: {e}", path.display()),
+                    field: None,
+                });
+            }
+        };
+        let mut config = Config::default();
+        if let Some(listen) = file.listen {
+            config.listen = parse_listen(&listen, &format!("listen in {}", path.display()))?;
+        }
+        if let Some(bytes) = file.max_body_bytes {
+            config.max_body_bytes =
+                check_body(bytes, &format!("max_body_bytes in {}", path.display()))?;
+        }
+        if let Some(listen) = env("BOTDESK_LISTEN") {
+            config.listen = parse_listen(&listen, "BOTDESK_LISTEN")?;
+        }
+        if let Some(bytes) = env("BOTDESK_MAX_BODY_BYTES") {
+            let parsed = bytes.trim().parse::<u64>().map_err(|_| CoreError::Config {
+                message: format!("BOTDESK_MAX_BODY_BYTES must be a number of bytes, not {bytes:?}"),
+                field: Some("max_body_bytes".into()),
+            })?;
+            config.max_body_bytes = check_body(parsed, "BOTDESK_MAX_BODY_BYTES")?;
+        }
+        if let Some(listen) = &overrides.listen {
+            config.listen = parse_listen(listen, "--listen")?;
+        }
+        Ok(config)
+    }
+}
+
+fn parse_listen(value: &str, source: &str) -> Result<SocketAddr, CoreError> {
+    value.trim().parse().map_err(|_| CoreError::Config {
+        message: format!(
+            "{source}: {value:?} is not an address to listen on; write it as IP:PORT, \
+             e.g. 127.0.0.1:8787"
+        ),
+        field: Some("listen".into()),
+    })
+}
+
+fn check_body(bytes: u64, source: &str) -> Result<u64, CoreError> {
+    if (MIN_BODY..=MAX_BODY).contains(&bytes) {
+        Ok(bytes)
+    } else {
+        Err(CoreError::Config {
+            message: format!("{source}: {bytes} is out of range ({MIN_BODY} to {MAX_BODY} bytes)"),
+            field: Some("max_body_bytes".into()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn file_then_environment_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "listen = \"127.0.0.1:9000\"\nmax_body_bytes = 2048\n",
+        )
+        .unwrap();
+        let config = Config::load(dir.path(), no_env, &ConfigOverrides::default()).unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.max_body_bytes, 2048);
+
+        let env = |k: &str| (k == "BOTDESK_LISTEN").then(|| "127.0.0.1:9001".to_owned());
+        assert_eq!(
+            Config::load(dir.path(), env, &ConfigOverrides::default())
+                .unwrap()
+                .listen
+                .port(),
+            9001
+        );
+        let flags = ConfigOverrides {
+            listen: Some("127.0.0.1:9002".into()),
+        };
+        assert_eq!(
+            Config::load(dir.path(), env, &flags).unwrap().listen.port(),
+            9002
+        );
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_a_clear_message() {
+        let cases = [
+            ("listen = \"localhost\"\n", "listen"),
+            ("max_body_bytes = 5\n", "out of range"),
+            ("colour = \"blue\"\n", "unknown field"),
+            ("listen = \n", "not valid"),
+            ("max_body_bytes = \"big\"\n", "not valid"),
+        ];
+        for (text, expected) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(CONFIG_FILE), text).unwrap();
+            let err = Config::load(dir.path(), no_env, &ConfigOverrides::default()).unwrap_err();
+            assert_eq!(err.code(), "config.invalid");
+            assert!(err.to_string().contains(expected), "{text:?}: {err}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let env = |k: &str| (k == "BOTDESK_MAX_BODY_BYTES").then(|| "lots".to_owned());
+        let err = Config::load(dir.path(), env, &ConfigOverrides::default()).unwrap_err();
+        assert!(err.to_string().contains("BOTDESK_MAX_BODY_BYTES"), "{err}");
+        let flags = ConfigOverrides {
+            listen: Some("nowhere".into()),
+        };
+        let err = Config::load(dir.path(), no_env, &flags).unwrap_err();
+        assert!(err.to_string().contains("--listen"), "{err}");
+    }
+}

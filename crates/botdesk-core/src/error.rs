@@ -1,0 +1,187 @@
+//! The errors of the API boundary. Capability errors convert into [`CoreError`]; exactly one
+//! conversion, [`CoreError::wire`], produces what a client sees: a [`WireError`] with a stable
+//! dotted code. Internal causes are logged there and never sent.
+
+use botdesk_store::StoreError;
+use serde::Serialize;
+
+/// What a client is told. The shells map [`ErrorKind`] to their status (HTTP 404, 409 …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WireError {
+    /// Stable machine code, e.g. `store.not_found`, `config.invalid`. The UI matches on this.
+    pub code: String,
+    /// A sentence for a person.
+    pub message: String,
+    /// The input field the error is about, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip)]
+    pub kind: ErrorKind,
+}
+
+/// The class of an error, which decides the transport status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ErrorKind {
+    /// The request is malformed or breaks a rule (400/422).
+    Invalid,
+    /// The thing asked for does not exist (404).
+    NotFound,
+    /// The request conflicts with the current state (409).
+    Conflict,
+    /// The caller is not allowed (401/403).
+    Unauthorized,
+    /// The input is too large (413).
+    TooLarge,
+    /// Temporarily unable; retrying later may work (503).
+    Unavailable,
+    /// The machine is out of space (507).
+    InsufficientStorage,
+    /// A bug or an unexpected failure; details are in the log only (500).
+    Internal,
+}
+
+/// Everything an operation of the core can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+
+    /// A bad value in the config file, an environment variable or a flag.
+    #[error("{message}")]
+    Config {
+        message: String,
+        field: Option<String>,
+    },
+
+    /// Input that breaks a rule of the core, with its own code.
+    #[error("{message}")]
+    Invalid {
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
+
+    #[error("{message}")]
+    NotFound { code: &'static str, message: String },
+
+    /// An unexpected failure: logged with its cause, reported without it.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl CoreError {
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> CoreError {
+        CoreError::Invalid {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn invalid_field(
+        code: &'static str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> CoreError {
+        CoreError::Invalid {
+            code,
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::Store(e) => e.code(),
+            CoreError::Config { .. } => "config.invalid",
+            CoreError::Invalid { code, .. } | CoreError::NotFound { code, .. } => code,
+            CoreError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CoreError::Store(e) => store_kind(e),
+            CoreError::Config { .. } | CoreError::Invalid { .. } => ErrorKind::Invalid,
+            CoreError::NotFound { .. } => ErrorKind::NotFound,
+            CoreError::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// What the client sees. Internal errors are logged here, with their cause, once.
+    pub fn wire(&self) -> WireError {
+        let kind = self.kind();
+        let (message, field) = match self {
+            _ if kind == ErrorKind::Internal => {
+                tracing::error!(code = self.code(), error = %self, "internal error");
+                (
+                    "Something went wrong inside botdesk; the details are in its log.".to_owned(),
+                    None,
+                )
+            }
+            CoreError::Store(e) => (e.to_string(), e.field().map(str::to_owned)),
+            CoreError::Config { message, field } | CoreError::Invalid { message, field, .. } => {
+                (message.clone(), field.clone())
+            }
+            other => (other.to_string(), None),
+        };
+        WireError {
+            code: self.code().to_owned(),
+            message,
+            field,
+            kind,
+        }
+    }
+}
+
+fn store_kind(e: &StoreError) -> ErrorKind {
+    match e {
+        StoreError::NotFound { .. } => ErrorKind::NotFound,
+        StoreError::Duplicate { .. }
+        | StoreError::ForeignKey { .. }
+        | StoreError::BackupTargetExists { .. } => ErrorKind::Conflict,
+        StoreError::CheckViolation { .. }
+        | StoreError::NotNull { .. }
+        | StoreError::InvalidCursor => ErrorKind::Invalid,
+        StoreError::Busy => ErrorKind::Unavailable,
+        StoreError::DiskFull => ErrorKind::InsufficientStorage,
+        _ => ErrorKind::Internal,
+    }
+}
+
+impl From<tokio::task::JoinError> for CoreError {
+    fn from(e: tokio::task::JoinError) -> CoreError {
+        CoreError::Internal(format!("a background task failed: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_never_carry_their_cause_to_the_client() {
+        let err = CoreError::Internal("secret path /home/amina/.key".into());
+        let wire = err.wire();
+        assert_eq!(wire.code, "internal");
+        assert!(!wire.message.contains("amina"));
+        assert_eq!(wire.kind, ErrorKind::Internal);
+    }
+
+    #[test]
+    fn store_errors_keep_their_code_and_field() {
+        let err = CoreError::from(StoreError::CheckViolation {
+            table: "products".into(),
+            field: "price_minor".into(),
+            constraint: "ck_products_price_minor".into(),
+        });
+        let wire = err.wire();
+        assert_eq!(wire.code, "store.check_violation");
+        assert_eq!(wire.field.as_deref(), Some("price_minor"));
+        assert_eq!(wire.kind, ErrorKind::Invalid);
+        let json = serde_json::to_value(&wire).unwrap();
+        assert_eq!(json["code"], "store.check_violation");
+        assert!(json.get("kind").is_none());
+    }
+}

@@ -1,0 +1,18 @@
+//! botdesk's API boundary. Both shells (the Tauri desktop app and the HTTP server) call the
+//! operations in [`ops`] with a [`Ctx`] and get [`dto`] types or a [`CoreError`], which
+//! [`CoreError::wire`] turns into the one error shape clients see. Every rule lives here or in
+//! the capability crates below; the shells only translate.
+
+pub mod config;
+pub mod ctx;
+pub mod dto;
+pub mod error;
+pub mod logging;
+pub mod ops;
+
+pub use config::{APP_IDENTIFIER, Config, ConfigOverrides, default_data_dir};
+pub use ctx::{Ctx, CtxOptions, VERSION};
+pub use error::{CoreError, ErrorKind, WireError};
+
+/// Re-exported so that shells and tests name store types without depending on the store.
+pub use botdesk_store as store;

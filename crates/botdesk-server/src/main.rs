@@ -1,0 +1,162 @@
+//! `botdesk`: the command-line tool. It runs botdesk headless (`serve`) and maintains a data
+//! dir (`migrate`, `backup`). Each subcommand translates flags into one core operation.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use botdesk_core::{Config, ConfigOverrides, CoreError, Ctx, CtxOptions, logging, ops};
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "botdesk",
+    version,
+    about = "botdesk: the local-first admin desk of a WhatsApp commerce bot",
+    long_about = "botdesk keeps a WhatsApp commerce bot's templates, media, job queues and webhooks \
+                  in a local store, and syncs them with the bot's Supabase project when online.\n\n\
+                  This tool runs botdesk headless and maintains its data directory."
+)]
+struct Cli {
+    /// Where botdesk keeps its store (botdesk.db), settings (botdesk.toml), logs and media.
+    /// Defaults to the platform's app-data folder, the same one the desktop app uses
+    /// (~/.local/share/app.botdesk on Linux).
+    #[arg(long, global = true, env = "BOTDESK_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the store, or bring an existing one to this botdesk's schema, then exit.
+    ///
+    /// A store written by a newer botdesk, or a damaged file, is refused and left untouched.
+    Migrate,
+
+    /// Write a consistent copy of the store to FILE. Safe while botdesk is running.
+    ///
+    /// FILE must not exist yet. The copy is checked before it is put in place; to restore it,
+    /// stop botdesk and copy it over DIR/botdesk.db.
+    Backup {
+        /// Where to write the copy.
+        file: PathBuf,
+    },
+
+    /// Run headless: the REST API under /api until SIGINT or SIGTERM.
+    ///
+    /// Prints the URL it listens on. On SIGINT or SIGTERM it stops taking requests, lets
+    /// in-flight work finish, and exits 0.
+    Serve {
+        /// Address to listen on, as IP:PORT (port 0 picks a free port). Overrides `listen` in
+        /// botdesk.toml and BOTDESK_LISTEN. Default 127.0.0.1:8787.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            match err.downcast_ref::<CoreError>() {
+                Some(core) => eprintln!("botdesk: error [{}]: {core}", core.code()),
+                None => eprintln!("botdesk: error: {err:#}"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let data_dir = match cli.data_dir {
+        Some(dir) => dir,
+        None => botdesk_core::default_data_dir()
+            .context("no app-data folder is known for this user; pass --data-dir DIR")?,
+    };
+    let _log = logging::init(&data_dir);
+    match cli.command {
+        Command::Migrate => {
+            let report = ops::maintenance::migrate(&data_dir)?;
+            if report.from_version == report.schema_version {
+                println!(
+                    "store up to date: {} (schema version {})",
+                    report.db_path, report.schema_version
+                );
+            } else {
+                println!(
+                    "store ready: {} (schema version {}, was {})",
+                    report.db_path, report.schema_version, report.from_version
+                );
+            }
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let report = ops::maintenance::backup(&data_dir, &file)?;
+            println!(
+                "backup written: {} ({} bytes, schema version {})",
+                report.path, report.bytes, report.schema_version
+            );
+            Ok(())
+        }
+        Command::Serve { listen } => {
+            let config = Config::load(
+                &data_dir,
+                |k| std::env::var(k).ok(),
+                &ConfigOverrides { listen },
+            )?;
+            let ctx = Ctx::open(CtxOptions::new(&data_dir, config))?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            runtime.block_on(serve(ctx))
+        }
+    }
+}
+
+async fn serve(ctx: Ctx) -> anyhow::Result<()> {
+    let addr = ctx.config().listen;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener
+        .local_addr()
+        .context("the listener has no address")?;
+    println!("botdesk listening on http://{local}");
+    std::io::stdout().flush().ok();
+    tracing::info!(%local, data_dir = %ctx.data_dir().display(), "serving");
+    axum::serve(listener, botdesk_server::router(ctx))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT: shutting down"),
+        () = terminate => tracing::info!("SIGTERM: shutting down"),
+    }
+}

@@ -1,0 +1,8 @@
+//! System tests: the real `botdesk` binary on real SQLite files in temp dirs, serving on
+//! 127.0.0.1 with a free port, each bounded in time and stopped by the test.
+
+// Test code: a failed unwrap is a failed test, with its message.
+#![allow(clippy::unwrap_used)]
+
+mod cli;
+mod support;

@@ -1,0 +1,135 @@
+//! What the system tests share: running the `botdesk` binary, and a server process that is
+//! always stopped, within a time limit, when the test ends.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// `botdesk --data-dir DIR …`, run to completion (at most 60 s).
+pub fn botdesk(data_dir: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_botdesk"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("BOTDESK_LISTEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("botdesk starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("botdesk {args:?} did not finish within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A running `botdesk serve`, killed on drop if the test did not stop it.
+pub struct Server {
+    child: Option<Child>,
+    pub url: String,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `botdesk --data-dir DIR serve --listen 127.0.0.1:0` and waits (at most 30 s) for
+    /// the URL it prints.
+    pub fn start(data_dir: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_botdesk"))
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env_remove("BOTDESK_LISTEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("botdesk serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let (url_tx, url_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("botdesk listening on ") {
+                    let _ = url_tx.send(url.trim().to_owned());
+                }
+            }
+        });
+        let (err_tx, err_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = err_tx.send(line);
+            }
+        });
+        let url = match url_rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                let log: Vec<String> = err_rx.try_iter().collect();
+                panic!(
+                    "botdesk serve printed no URL within 30 s; stderr:\n{}",
+                    log.join("\n")
+                );
+            }
+        };
+        Server {
+            child: Some(child),
+            url,
+            stderr: err_rx,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::blocking::Response {
+        http()
+            .get(format!("{}{path}", self.url))
+            .send()
+            .expect("request")
+    }
+
+    /// Sends `signal` (TERM, INT) and waits at most 20 s for the process to exit.
+    pub fn stop_with(mut self, signal: &str) -> (ExitStatus, String) {
+        let mut child = self.child.take().expect("running");
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} worked");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                std::thread::sleep(Duration::from_millis(50));
+                let log: Vec<String> = self.stderr.try_iter().collect();
+                return (status, log.join("\n"));
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("botdesk did not exit within 20 s of SIG{signal}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+pub fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
