@@ -1,0 +1,54 @@
+# botdesk: `make run` runs the app, `make test` runs every test. Both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+# npm writes this file on every install: newer than the lock file means node_modules is current.
+UI_DEPS := ui/node_modules/.package-lock.json
+
+.PHONY: help run serve test test-rust test-ui bench fmt lint ui deps deps-test
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+
+deps: ## Install the system packages for building and running (only those missing)
+	@scripts/ensure-system-deps.sh build
+
+deps-test: ## Install the system packages the tests need (only those missing)
+	@scripts/ensure-system-deps.sh build test
+
+$(UI_DEPS): ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+
+ui: $(UI_DEPS) ## Build the web UI into ui/dist (the desktop app and `serve` both use it)
+	cd ui && npm run build
+
+run: deps ui ## Run the desktop app; with no display, run `botdesk serve` and print its URL
+	@if [ -n "$${DISPLAY:-}" ] || [ -n "$${WAYLAND_DISPLAY:-}" ]; then \
+		$(CARGO) run --bin botdesk-desktop; \
+	else \
+		echo "no display: running headless (botdesk serve)"; \
+		$(CARGO) run -p botdesk-server --bin botdesk -- serve; \
+	fi
+
+serve: deps ui ## Run headless: the REST API and the web UI on 127.0.0.1:8787
+	$(CARGO) run -p botdesk-server --bin botdesk -- serve
+
+test: deps-test ui ## Every check and test: formatting, lints, Rust tests, UI checks and tests
+	$(MAKE) lint
+	$(MAKE) test-rust
+	$(MAKE) test-ui
+
+test-rust:
+	$(CARGO) test --workspace --locked
+
+test-ui: $(UI_DEPS)
+	cd ui && npm test
+
+lint: $(UI_DEPS) ## Formatting and lints (Rust and UI)
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	cd ui && npm run typecheck && npm run lint
+
+fmt: ## Format the Rust code
+	$(CARGO) fmt --all
