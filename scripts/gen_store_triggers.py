@@ -2,15 +2,16 @@
 """Writes the audit-trail and change-log trigger migrations from the local schema.
 
 The triggers list every column of every table they watch; writing that by hand is how a
-column escapes the audit trail. This script reads the tables from the migrations that come
-before the trigger migrations and prints the trigger SQL:
+column escapes the audit trail. This script reads the tables from the schema migrations and
+writes the trigger migrations listed in TRIGGER_MIGRATIONS:
 
-    scripts/gen_store_triggers.py audit       > migrations/V2__audit_trail.sql
-    scripts/gen_store_triggers.py change-log  > migrations/V3__change_log.sql
+    scripts/gen_store_triggers.py           check that the trigger migrations are current
+    scripts/gen_store_triggers.py --write   (re)write them
 
-Applied migrations never change: a later migration that adds a column must drop and
-recreate the table's triggers; run this script with --tables to print just those. The store's
-test `triggers_cover_every_column` fails when a column is not covered.
+Applied migrations never change: a table added later gets its triggers in a new migration of
+its own (add it to TRIGGER_MIGRATIONS), and a migration that adds a column to a table must drop
+and recreate that table's triggers. The store's test `triggers_cover_every_column` fails when
+a column is not covered.
 """
 import argparse
 import pathlib
@@ -18,20 +19,24 @@ import sqlite3
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SCHEMA_MIGRATIONS = ["V1__schema.sql"]
+SCHEMA_MIGRATIONS = ["V1__schema.sql", "V5__settings_and_api_keys.sql"]
 
-# Tables whose every insert, update and delete is written to audit_logs.
-AUDITED = [
-    "users", "merchants", "media_files", "message_templates", "products", "product_media",
-    "orders", "order_items", "delivery_tasks", "webhooks",
-]
-# Tables that sync with Supabase: every local change is appended to change_log.
-SYNCED = [
-    "users", "merchants", "media_files", "message_templates", "template_versions", "products",
-    "product_media", "orders", "order_items", "delivery_tasks", "webhooks",
-]
-# Bookkeeping columns left out of audit diffs: they change with every write.
-NOT_DIFFED = {"updated_at", "device_id"}
+# Each trigger migration: what it writes ("audit": every insert, update and delete into
+# audit_logs; "change-log": every local change of a synced table into change_log) and for
+# which tables.
+TRIGGER_MIGRATIONS = {
+    "V2__audit_trail.sql": ("audit", [
+        "users", "merchants", "media_files", "message_templates", "products", "product_media",
+        "orders", "order_items", "delivery_tasks", "webhooks",
+    ]),
+    "V3__change_log.sql": ("change-log", [
+        "users", "merchants", "media_files", "message_templates", "template_versions",
+        "products", "product_media", "orders", "order_items", "delivery_tasks", "webhooks",
+    ]),
+    "V6__audit_settings_and_keys.sql": ("audit", ["app_settings", "api_keys"]),
+}
+# Bookkeeping columns left out of audit diffs: they change with every write (or every use).
+NOT_DIFFED = {"updated_at", "device_id", "last_used_at"}
 
 ACTOR = "COALESCE((SELECT actor FROM tx_context WHERE id = 1), 'sql:unknown')"
 DEVICE = ("COALESCE((SELECT device_id FROM tx_context WHERE id = 1), "
@@ -45,9 +50,15 @@ def columns(db, table):
     return [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
 
 
+def primary_key(db, table):
+    keys = [row[1] for row in db.execute(f"PRAGMA table_info({table})") if row[5] == 1]
+    assert len(keys) == 1, f"{table} needs a single-column primary key"
+    return keys[0]
+
+
 def value(side, col):
-    # Secrets are stored encrypted as BLOBs; JSON cannot hold BLOBs and the trail must not
-    # hold secrets, so only the fact of a change is recorded.
+    # Secrets (encrypted BLOBs, key hashes) never enter the trail, and JSON cannot hold BLOBs:
+    # only the fact of a change is recorded.
     return "'[redacted]'" if "secret" in col else f"{side}.{col}"
 
 
@@ -63,22 +74,27 @@ def change_rows(cols, old, new, condition):
     return "\n            UNION ALL ".join(rows)
 
 
-def audit_trigger(table, event, cols):
+def audit_trigger(table, event, cols, pk):
     diffed = [c for c in cols if c not in NOT_DIFFED]
     if event == "insert":
-        rows = change_rows([c for c in diffed if c != "id"], None, "NEW",
+        rows = change_rows([c for c in diffed if c != pk], None, "NEW",
                            lambda c: f"NEW.{c} IS NOT NULL")
-        action, record = "'insert'", "NEW.id"
+        action, record = "'insert'", f"NEW.{pk}"
     elif event == "update":
         rows = change_rows(diffed, "OLD", "NEW", lambda c: f"OLD.{c} IS NOT NEW.{c}")
-        action = ("CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'delete' "
-                  "WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'restore' "
-                  "ELSE 'update' END")
-        record = "NEW.id"
+        if "deleted_at" in cols:
+            action = ("CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN 'delete' "
+                      "WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN 'restore' "
+                      "ELSE 'update' END")
+        else:
+            action = "'update'"
+        record = f"NEW.{pk}"
     else:
-        rows = change_rows([c for c in diffed if c != "id"], "OLD", None,
+        rows = change_rows([c for c in diffed if c != pk], "OLD", None,
                            lambda c: f"OLD.{c} IS NOT NULL")
-        action, record = "'purge'", "OLD.id"
+        # A table without tombstones (no deleted_at) really deletes: that is its 'delete'.
+        action = "'purge'" if "deleted_at" in cols else "'delete'"
+        record = f"OLD.{pk}"
     # An update that changes nothing but bookkeeping leaves no audit row (n = 0).
     return f"""CREATE TRIGGER audit_{table}_{event} AFTER {event.upper()} ON {table}
 BEGIN
@@ -118,36 +134,51 @@ END;
 """
 
 
+AUDIT_HEADER = """-- The audit trail: every insert, update and delete of the tables below is written to
+-- audit_logs by these triggers, in the same transaction, raw SQL included. The actor and
+-- time come from tx_context (see V1__schema.sql). Soft deletes (deleted_at set) are
+-- 'delete', undoing one is 'restore', a hard DELETE is 'purge'. Secrets are redacted.
+-- Generated by scripts/gen_store_triggers.py from the schema: change the script, not this.
+"""
+
+CHANGE_LOG_HEADER = """-- The change log (sync outbox): every local insert, update and delete of a synced table
+-- appends a row to change_log in the same transaction. Changes applied by sync
+-- (tx_context.origin = 'sync') and seeded rows ('seed') are not logged.
+-- Generated by scripts/gen_store_triggers.py: change the script, not this.
+"""
+
+
+def render(db, kind, tables):
+    out = [AUDIT_HEADER if kind == "audit" else CHANGE_LOG_HEADER]
+    for table in tables:
+        for event in ("insert", "update", "delete"):
+            if kind == "audit":
+                out.append(audit_trigger(table, event, columns(db, table), primary_key(db, table)))
+            else:
+                out.append(change_log_trigger(table, event))
+    return "\n".join(out)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("kind", choices=["audit", "change-log"])
-    parser.add_argument("--tables", nargs="*", help="only these tables")
+    parser.add_argument("--write", action="store_true", help="rewrite the trigger migrations")
     args = parser.parse_args()
 
     db = sqlite3.connect(":memory:")
     for name in SCHEMA_MIGRATIONS:
         db.executescript((ROOT / "migrations" / name).read_text())
 
-    out = []
-    if args.kind == "audit":
-        out.append("-- The audit trail: every insert, update and delete of the tables below is written to\n"
-                   "-- audit_logs by these triggers, in the same transaction, raw SQL included. The actor and\n"
-                   "-- time come from tx_context (see V1__schema.sql). Soft deletes (deleted_at set) are\n"
-                   "-- 'delete', undoing one is 'restore', a hard DELETE is 'purge'. Secrets are redacted.\n"
-                   "-- Generated by scripts/gen_store_triggers.py from the schema: change the script, not this.\n")
-        for table in args.tables or AUDITED:
-            cols = columns(db, table)
-            for event in ("insert", "update", "delete"):
-                out.append(audit_trigger(table, event, cols))
-    else:
-        out.append("-- The change log (sync outbox): every local insert, update and delete of a synced table\n"
-                   "-- appends a row to change_log in the same transaction. Changes applied by sync\n"
-                   "-- (tx_context.origin = 'sync') and seeded rows ('seed') are not logged.\n"
-                   "-- Generated by scripts/gen_store_triggers.py: change the script, not this.\n")
-        for table in args.tables or SYNCED:
-            for event in ("insert", "update", "delete"):
-                out.append(change_log_trigger(table, event))
-    sys.stdout.write("\n".join(out))
+    stale = []
+    for name, (kind, tables) in TRIGGER_MIGRATIONS.items():
+        path = ROOT / "migrations" / name
+        text = render(db, kind, tables)
+        if args.write:
+            path.write_text(text)
+        elif not path.exists() or path.read_text() != text:
+            stale.append(name)
+    if stale:
+        sys.stderr.write("stale trigger migrations (run with --write): " + ", ".join(stale) + "\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -28,13 +28,13 @@ fn main() -> anyhow::Result<()> {
                     .app_data_dir()
                     .context("no app-data folder for this user")?,
             };
-            let guard = logging::init(&data_dir);
+            let guard = logging::init(&data_dir, tracing::Level::INFO);
             let config = Config::load(
                 &data_dir,
                 |k| std::env::var(k).ok(),
                 &ConfigOverrides::default(),
             )?;
-            let ctx = Ctx::open(CtxOptions::new(&data_dir, config))?;
+            let ctx = Ctx::open(CtxOptions::new(&data_dir, config, botdesk_core::Shell::Desktop))?;
             tracing::info!(data_dir = %data_dir.display(), "desktop app started");
             app.manage(ctx);
             app.manage(guard);

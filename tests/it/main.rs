@@ -5,4 +5,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli;
+mod events;
+mod http;
 mod support;

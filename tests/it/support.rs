@@ -44,10 +44,15 @@ impl Server {
     /// Starts `botdesk --data-dir DIR serve --listen 127.0.0.1:0` and waits (at most 30 s) for
     /// the URL it prints.
     pub fn start(data_dir: &Path) -> Server {
+        Server::start_on(data_dir, "127.0.0.1:0")
+    }
+
+    /// Starts `botdesk serve --listen ADDR`.
+    pub fn start_on(data_dir: &Path, listen: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_botdesk"))
             .arg("--data-dir")
             .arg(data_dir)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
             .env_remove("BOTDESK_LISTEN")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -80,11 +85,23 @@ impl Server {
                 );
             }
         };
+        // A server on 0.0.0.0 is reached through loopback.
+        let url = url.replace("://0.0.0.0:", "://127.0.0.1:");
         Server {
             child: Some(child),
             url,
             stderr: err_rx,
         }
+    }
+
+    /// What the server wrote to stderr so far.
+    pub fn log(&self) -> String {
+        self.stderr.try_iter().collect::<Vec<_>>().join("\n")
+    }
+
+    /// The `host:port` the server listens on.
+    pub fn authority(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
     }
 
     pub fn get(&self, path: &str) -> reqwest::blocking::Response {

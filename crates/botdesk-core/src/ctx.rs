@@ -1,14 +1,37 @@
-//! `Ctx`: the clone-able handle on everything an operation needs (store, settings, clock).
-//! Both shells hold one; a test makes one over a temp data dir, with no window and no server.
+//! `Ctx`: the clone-able handle on everything an operation needs (store, settings, clock,
+//! event bus). Both shells hold one; a test makes one over a temp data dir, with no window and
+//! no server.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use botdesk_store::{Clock, Store, StoreOptions, SystemClock, Timestamp};
+use botdesk_store::{Clock, Store, StoreError, StoreOptions, SystemClock, Timestamp};
+use tokio::sync::watch;
 
 use crate::config::Config;
+use crate::dto::Event;
 use crate::error::CoreError;
+use crate::events::EventBus;
+
+/// Which program the core runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shell {
+    Desktop,
+    Server,
+    Cli,
+}
+
+impl Shell {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shell::Desktop => "desktop",
+            Shell::Server => "server",
+            Shell::Cli => "cli",
+        }
+    }
+}
 
 /// How to open a [`Ctx`].
 #[derive(Debug, Clone)]
@@ -16,14 +39,16 @@ pub struct CtxOptions {
     pub data_dir: PathBuf,
     pub config: Config,
     pub clock: Arc<dyn Clock>,
+    pub shell: Shell,
 }
 
 impl CtxOptions {
-    pub fn new(data_dir: impl Into<PathBuf>, config: Config) -> CtxOptions {
+    pub fn new(data_dir: impl Into<PathBuf>, config: Config, shell: Shell) -> CtxOptions {
         CtxOptions {
             data_dir: data_dir.into(),
             config,
             clock: Arc::new(SystemClock),
+            shell,
         }
     }
 }
@@ -36,6 +61,9 @@ struct Inner {
     data_dir: PathBuf,
     config: Config,
     store: Store,
+    events: EventBus,
+    shell: Shell,
+    stop: watch::Sender<bool>,
 }
 
 impl fmt::Debug for Ctx {
@@ -43,9 +71,13 @@ impl fmt::Debug for Ctx {
         f.debug_struct("Ctx")
             .field("data_dir", &self.0.data_dir)
             .field("store", &self.0.store)
+            .field("shell", &self.0.shell)
             .finish_non_exhaustive()
     }
 }
+
+/// How often background work looks for changes made by other writers.
+const WATCH_INTERVAL: Duration = Duration::from_millis(500);
 
 impl Ctx {
     /// Opens the store in the data dir (creating and migrating it as needed).
@@ -53,14 +85,18 @@ impl Ctx {
         let store = Store::open(
             &options.data_dir,
             StoreOptions {
-                clock: options.clock,
+                clock: options.clock.clone(),
                 ..StoreOptions::default()
             },
         )?;
+        let (stop, _) = watch::channel(false);
         Ok(Ctx(Arc::new(Inner {
             data_dir: options.data_dir,
             config: options.config,
             store,
+            events: EventBus::new(options.clock),
+            shell: options.shell,
+            stop,
         })))
     }
 
@@ -76,6 +112,14 @@ impl Ctx {
         &self.0.store
     }
 
+    pub fn events(&self) -> &EventBus {
+        &self.0.events
+    }
+
+    pub fn shell(&self) -> Shell {
+        self.0.shell
+    }
+
     pub fn now(&self) -> Timestamp {
         self.0.store.now()
     }
@@ -88,6 +132,57 @@ impl Ctx {
     {
         let ctx = self.clone();
         tokio::task::spawn_blocking(move || f(&ctx)).await?
+    }
+
+    /// Starts the core's background work on the current tokio runtime; it runs until
+    /// [`Ctx::shutdown`].
+    pub fn start(&self) {
+        tokio::spawn(watch_audit_trail(self.clone(), self.0.stop.subscribe()));
+    }
+
+    /// Stops background work. Idempotent.
+    pub fn shutdown(&self) {
+        self.0.stop.send_replace(true);
+    }
+
+    /// Whether [`Ctx::shutdown`] was called.
+    pub fn is_shutting_down(&self) -> bool {
+        *self.0.stop.borrow()
+    }
+}
+
+fn last_audit_seq(ctx: &Ctx) -> Result<i64, CoreError> {
+    Ok(ctx.store().read(|c| {
+        Ok::<_, StoreError>(c.query_row("SELECT ifnull(max(seq), 0) FROM audit_logs", [], |r| r.get(0))?)
+    })?)
+}
+
+/// Publishes `audit.appended` whenever the trail grows, whoever wrote to it: this process, the
+/// CLI, or the sqlite3 shell. The audit trail is written by triggers, so watching it is the one
+/// way to see every change.
+async fn watch_audit_trail(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    let mut last = match ctx.blocking(last_audit_seq).await {
+        Ok(seq) => seq,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the audit trail; activity will not update live");
+            return;
+        }
+    };
+    let mut tick = tokio::time::interval(WATCH_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+        match ctx.blocking(last_audit_seq).await {
+            Ok(seq) if seq > last => {
+                last = seq;
+                ctx.events().publish(Event::AuditAppended { last_seq: seq });
+            }
+            Ok(_) => {}
+            Err(e) => tracing::debug!(error = %e, "audit watch: read failed; trying again"),
+        }
     }
 }
 

@@ -26,12 +26,18 @@ pub enum ErrorKind {
     Invalid,
     /// The thing asked for does not exist (404).
     NotFound,
+    /// The resource exists but not with this method (405).
+    MethodNotAllowed,
     /// The request conflicts with the current state (409).
     Conflict,
-    /// The caller is not allowed (401/403).
+    /// The caller did not prove who it is (401).
     Unauthorized,
+    /// The caller may not do this, whoever it is (403).
+    Forbidden,
     /// The input is too large (413).
     TooLarge,
+    /// The input is in a format this call does not take (415).
+    UnsupportedMediaType,
     /// Temporarily unable; retrying later may work (503).
     Unavailable,
     /// The machine is out of space (507).
@@ -64,6 +70,14 @@ pub enum CoreError {
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
 
+    /// The request conflicts with the current state.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+
+    /// The caller did not prove who it is.
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+
     /// An unexpected failure: logged with its cause, reported without it.
     #[error("internal error: {0}")]
     Internal(String),
@@ -95,7 +109,10 @@ impl CoreError {
         match self {
             CoreError::Store(e) => e.code(),
             CoreError::Config { .. } => "config.invalid",
-            CoreError::Invalid { code, .. } | CoreError::NotFound { code, .. } => code,
+            CoreError::Invalid { code, .. }
+            | CoreError::NotFound { code, .. }
+            | CoreError::Conflict { code, .. }
+            | CoreError::Unauthorized { code, .. } => code,
             CoreError::Internal(_) => "internal",
         }
     }
@@ -105,6 +122,8 @@ impl CoreError {
             CoreError::Store(e) => store_kind(e),
             CoreError::Config { .. } | CoreError::Invalid { .. } => ErrorKind::Invalid,
             CoreError::NotFound { .. } => ErrorKind::NotFound,
+            CoreError::Conflict { .. } => ErrorKind::Conflict,
+            CoreError::Unauthorized { .. } => ErrorKind::Unauthorized,
             CoreError::Internal(_) => ErrorKind::Internal,
         }
     }

@@ -3,15 +3,18 @@
 //! [`CoreError::wire`] turns into the one error shape clients see. Every rule lives here or in
 //! the capability crates below; the shells only translate.
 
+pub mod bindings;
 pub mod config;
 pub mod ctx;
 pub mod dto;
 pub mod error;
+pub mod events;
 pub mod logging;
 pub mod ops;
+pub mod request;
 
 pub use config::{APP_IDENTIFIER, Config, ConfigOverrides, default_data_dir};
-pub use ctx::{Ctx, CtxOptions, VERSION};
+pub use ctx::{Ctx, CtxOptions, Shell, VERSION};
 pub use error::{CoreError, ErrorKind, WireError};
 
 /// Re-exported so that shells and tests name store types without depending on the store.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{Builder, Rotation};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::Layer;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
@@ -40,7 +41,10 @@ fn filter() -> EnvFilter {
 /// Starts logging. When the log folder cannot be written, logs go to stderr only and the
 /// reason is in [`LogGuard::file_error`], so that the real error (often the same unwritable
 /// data dir) can still be reported.
-pub fn init(data_dir: &Path) -> LogGuard {
+///
+/// `stderr_level` caps what reaches stderr when no `BOTDESK_LOG`/`RUST_LOG` is set: a
+/// one-shot command (`botdesk keys list`) shows warnings only; the file gets everything.
+pub fn init(data_dir: &Path, stderr_level: tracing::Level) -> LogGuard {
     let dir = log_dir(data_dir);
     let appender = std::fs::create_dir_all(&dir)
         .map_err(|e| e.to_string())
@@ -53,11 +57,18 @@ pub fn init(data_dir: &Path) -> LogGuard {
                 .build(&dir)
                 .map_err(|e| e.to_string())
         });
+    let explicit = std::env::var_os("BOTDESK_LOG").is_some() || std::env::var_os("RUST_LOG").is_some();
+    let stderr_cap = if explicit {
+        tracing_subscriber::filter::LevelFilter::TRACE
+    } else {
+        tracing_subscriber::filter::LevelFilter::from_level(stderr_level)
+    };
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false)
         .with_ansi(std::io::stderr().is_terminal())
-        .compact();
+        .compact()
+        .with_filter(stderr_cap);
     match appender {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);

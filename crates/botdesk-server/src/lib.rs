@@ -1,41 +1,131 @@
 //! botdesk's HTTP shell: [`router`] maps the REST API under `/api` onto `botdesk-core`'s
-//! operations. Handlers parse, call one op, and map its error; no rule lives here.
+//! operations, streams the core's events on `/api/events`, and serves the built web UI at `/`.
+//! Handlers parse, call one op, and map its error; no rule lives here.
+//!
+//! Every `/api` request passes [`guard::api_guard`] (origin, API key); every request gets an
+//! `x-request-id` and a tracing span (method, path without its query, request id). CORS stays
+//! closed: no `Access-Control-Allow-*` header is ever sent.
 
 mod error;
+pub mod events;
+mod extract;
+mod guard;
+mod openapi;
+mod routes;
+mod ui;
 
-use axum::Json;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use axum::Router;
-use axum::extract::State;
-use axum::http::Uri;
+use axum::extract::{DefaultBodyLimit, OriginalUri, Request};
+use axum::http::{HeaderName, HeaderValue, Method};
 use axum::routing::get;
-use botdesk_core::dto::HealthDto;
-use botdesk_core::{Ctx, ErrorKind, ops};
-use tower_http::limit::RequestBodyLimitLayer;
+use botdesk_core::{Ctx, ErrorKind};
+use tokio::sync::watch;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::{ApiError, status_of};
+pub use guard::BEARER_PROTOCOL_PREFIX;
 
-/// The whole HTTP API over one core.
+/// What every handler can reach.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub ctx: Ctx,
+    pub streams: Arc<events::StreamStats>,
+    /// Becomes true when the server is shutting down: event streams close.
+    pub stopping: watch::Receiver<bool>,
+}
+
+/// The whole HTTP API and UI over one core (for a server that is stopped by dropping it).
 pub fn router(ctx: Ctx) -> Router {
+    let (_, stopping) = watch::channel(false);
+    router_with_shutdown(ctx, stopping)
+}
+
+/// [`router`], whose event streams close when `stopping` becomes true.
+pub fn router_with_shutdown(ctx: Ctx, stopping: watch::Receiver<bool>) -> Router {
     let body_limit = usize::try_from(ctx.config().max_body_bytes).unwrap_or(usize::MAX);
+    let state = AppState {
+        ctx,
+        streams: Arc::default(),
+        stopping,
+    };
     let api = Router::new()
-        .route("/health", get(health))
+        .route("/health", get(routes::system::health))
+        .route("/system/info", get(routes::system::info))
+        .route("/system/connections", get(routes::system::connections))
+        .route("/openapi.json", get(routes::system::openapi))
+        .route("/audit", get(routes::activity::list))
+        .route("/audit/facets", get(routes::activity::facets))
+        .route("/settings", get(routes::settings::get).put(routes::settings::update))
+        .route("/templates", get(routes::templates::list))
+        .route("/events", get(events::events))
         .fallback(api_not_found)
-        .with_state(ctx);
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::api_guard))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state);
+    let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api", api)
-        .layer(RequestBodyLimitLayer::new(body_limit))
-        .layer(TraceLayer::new_for_http())
+        .fallback(ui::serve_ui)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static(ui::CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            // The path only: a query string may carry what must not reach the logs.
+            tracing::info_span!("http", method = %req.method(), path = req.uri().path(), request_id = id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
-async fn health(State(ctx): State<Ctx>) -> Json<HealthDto> {
-    Json(ops::system::health(&ctx))
-}
-
-async fn api_not_found(uri: Uri) -> ApiError {
+async fn api_not_found(OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::new(
         ErrorKind::NotFound,
         "http.not_found",
         format!("there is no API at {}", uri.path()),
     )
+}
+
+async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
+    ApiError::new(
+        ErrorKind::MethodNotAllowed,
+        "http.method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+/// Serves the API and UI on `listener` until `shutdown` resolves; then stops taking
+/// connections, closes event streams, and waits for requests in flight.
+pub async fn serve(
+    ctx: Ctx,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop, stopping) = watch::channel(false);
+    let app = router_with_shutdown(ctx, stopping).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stop.send_replace(true);
+        })
+        .await
 }

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use botdesk_core::{Config, ConfigOverrides, CoreError, Ctx, CtxOptions, logging, ops};
+use botdesk_core::store::Actor;
+use botdesk_core::{Config, ConfigOverrides, CoreError, Ctx, CtxOptions, Shell, logging, ops};
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -45,15 +46,40 @@ enum Command {
         file: PathBuf,
     },
 
-    /// Run headless: the REST API under /api until SIGINT or SIGTERM.
+    /// Run headless: the REST API under /api and the web UI at /, until SIGINT or SIGTERM.
     ///
     /// Prints the URL it listens on. On SIGINT or SIGTERM it stops taking requests, lets
-    /// in-flight work finish, and exits 0.
+    /// in-flight work finish, and exits 0. It listens on a non-loopback address only once an
+    /// API key exists (see `botdesk keys`).
     Serve {
         /// Address to listen on, as IP:PORT (port 0 picks a free port). Overrides `listen` in
         /// botdesk.toml and BOTDESK_LISTEN. Default 127.0.0.1:8787.
         #[arg(long, value_name = "ADDR")]
         listen: Option<String>,
+    },
+
+    /// Manage the API keys that guard the HTTP API.
+    ///
+    /// While no key exists the API answers only on this machine, without a key. Once one
+    /// exists, every /api request needs `Authorization: Bearer <key>`.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create a key and print it. It is shown this once; only its hash is kept.
+    Create {
+        /// What the key is for, e.g. "bot on the shop server".
+        #[arg(long)]
+        name: String,
+    },
+    /// List the keys (never the keys themselves).
+    List,
+    /// Revoke a key, by its id or its prefix.
+    Revoke {
+        /// The key's id or prefix, as `keys list` shows them.
+        key: String,
     },
 }
 
@@ -77,7 +103,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         None => botdesk_core::default_data_dir()
             .context("no app-data folder is known for this user; pass --data-dir DIR")?,
     };
-    let _log = logging::init(&data_dir);
+    let stderr_level = match cli.command {
+        Command::Serve { .. } => tracing::Level::INFO,
+        _ => tracing::Level::WARN,
+    };
+    let _log = logging::init(&data_dir, stderr_level);
     match cli.command {
         Command::Migrate => {
             let report = ops::maintenance::migrate(&data_dir)?;
@@ -108,14 +138,63 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 |k| std::env::var(k).ok(),
                 &ConfigOverrides { listen },
             )?;
-            let ctx = Ctx::open(CtxOptions::new(&data_dir, config))?;
+            let ctx = Ctx::open(CtxOptions::new(&data_dir, config, Shell::Server))?;
+            if !ctx.config().listen.ip().is_loopback() && !ops::keys::any_active(&ctx)? {
+                return Err(CoreError::invalid(
+                    "auth.no_keys_for_public_listen",
+                    format!(
+                        "refusing to listen on {} while no API key exists: anyone who can reach it \
+                         could use botdesk. Create a key first with `botdesk keys create --name NAME`, \
+                         or listen on 127.0.0.1",
+                        ctx.config().listen
+                    ),
+                )
+                .into());
+            }
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
             runtime.block_on(serve(ctx))
         }
+        Command::Keys(command) => keys(&data_dir, command),
     }
+}
+
+fn keys(data_dir: &std::path::Path, command: KeysCommand) -> anyhow::Result<()> {
+    let ctx = Ctx::open(CtxOptions::new(data_dir, Config::default(), Shell::Cli))?;
+    match command {
+        KeysCommand::Create { name } => {
+            let created = ops::keys::create(&ctx, &Actor::Cli("keys create".into()), &name)?;
+            println!("{}", created.token);
+            eprintln!(
+                "created API key {} ({}). This is the only time it is shown: store it now.",
+                created.key.prefix, created.key.name
+            );
+        }
+        KeysCommand::List => {
+            let keys = ops::keys::list(&ctx)?;
+            if keys.is_empty() {
+                println!("no API keys: the API answers only on this machine, without a key");
+            }
+            for key in keys {
+                let state = if key.revoked_at.is_some() { "revoked" } else { "active" };
+                println!(
+                    "{}  {}  {state:<7}  created {}  last used {}  {}",
+                    key.prefix,
+                    key.id,
+                    key.created_at,
+                    key.last_used_at.as_deref().unwrap_or("never"),
+                    key.name
+                );
+            }
+        }
+        KeysCommand::Revoke { key } => {
+            let revoked = ops::keys::revoke(&ctx, &Actor::Cli("keys revoke".into()), &key)?;
+            println!("revoked API key {} ({})", revoked.prefix, revoked.name);
+        }
+    }
+    Ok(())
 }
 
 async fn serve(ctx: Ctx) -> anyhow::Result<()> {
@@ -129,10 +208,11 @@ async fn serve(ctx: Ctx) -> anyhow::Result<()> {
     println!("botdesk listening on http://{local}");
     std::io::stdout().flush().ok();
     tracing::info!(%local, data_dir = %ctx.data_dir().display(), "serving");
-    axum::serve(listener, botdesk_server::router(ctx))
-        .with_graceful_shutdown(shutdown_signal())
+    ctx.start();
+    botdesk_server::serve(ctx.clone(), listener, shutdown_signal())
         .await
         .context("the server failed")?;
+    ctx.shutdown();
     tracing::info!("stopped");
     Ok(())
 }

@@ -227,6 +227,16 @@ pub fn select_one_where<T: Record>(
         .map_err(read_error::<T>)
 }
 
+/// The first row of a full query written by a table module that is not a [`Record`].
+pub fn select_one_where_raw<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    read: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Option<T>, StoreError> {
+    Ok(conn.prepare_cached(sql)?.query_row(params, read).optional()?)
+}
+
 /// A live row by id; `store.not_found` when it does not exist or was deleted.
 pub fn get<T: Record>(conn: &Connection, id: Id) -> Result<Stored<T>, StoreError> {
     match find::<T>(conn, id)? {

@@ -1,4 +1,8 @@
 //! The operations, one function each, grouped by area. The shells call these and nothing below.
 
+pub mod activity;
+pub mod keys;
 pub mod maintenance;
+pub mod settings;
 pub mod system;
+pub mod templates;

@@ -1,5 +1,7 @@
 //! One query module per table.
 
+pub mod api_keys;
+pub mod app_settings;
 pub mod audit_logs;
 pub mod change_log;
 pub mod delivery_tasks;

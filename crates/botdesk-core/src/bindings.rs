@@ -1,0 +1,30 @@
+//! The TypeScript types of the DTOs, for the UI's one typed client (`ui/src/bindings/`).
+//! They are generated, never written by hand: this crate's test `typescript_bindings_are_current`
+//! regenerates them and fails when the committed files were stale.
+
+use std::path::Path;
+
+use ts_rs::{Config, ExportError, TS};
+
+use crate::dto::*;
+
+/// Writes every DTO (and what it uses) to `dir`, one `.ts` file per type.
+pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
+    // i64 values fit in a JSON number for everything botdesk counts (sequences, sizes).
+    let cfg = Config::new().with_out_dir(dir).with_large_int("number");
+    HealthDto::export_all(&cfg)?;
+    SystemInfoDto::export_all(&cfg)?;
+    ErrorBodyDto::export_all(&cfg)?;
+    AuditPageDto::export_all(&cfg)?;
+    AuditFacetsDto::export_all(&cfg)?;
+    AuditQuery::export_all(&cfg)?;
+    SettingsDto::export_all(&cfg)?;
+    SettingsUpdate::export_all(&cfg)?;
+    ApiKeyDto::export_all(&cfg)?;
+    CreatedApiKeyDto::export_all(&cfg)?;
+    TemplateQuery::export_all(&cfg)?;
+    TemplateDto::export_all(&cfg)?;
+    EventDto::export_all(&cfg)?;
+    ConnectionStatsDto::export_all(&cfg)?;
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! API keys: created and revoked from the command line, checked on every HTTP request.
+//!
+//! A key is `bdk_<prefix>_<secret>`: 6 random bytes of prefix (its public name, shown in lists
+//! and logs) and 24 random bytes of secret, both hex. Only the prefix and the SHA-256 of the
+//! whole key are stored; the key is shown once, when created. Checking a key finds its row by
+//! prefix and compares the hashes in constant time.
+
+use botdesk_store::Actor;
+use botdesk_store::tables::api_keys::{self, ApiKey};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::ctx::Ctx;
+use crate::dto::{ApiKeyDto, CreatedApiKeyDto};
+use crate::error::CoreError;
+
+const PREFIX_BYTES: usize = 6;
+const SECRET_BYTES: usize = 24;
+
+fn dto(k: ApiKey) -> ApiKeyDto {
+    ApiKeyDto {
+        id: k.id.to_string(),
+        name: k.name,
+        prefix: k.prefix,
+        created_at: k.created_at.to_string(),
+        last_used_at: k.last_used_at.map(|t| t.to_string()),
+        revoked_at: k.revoked_at.map(|t| t.to_string()),
+    }
+}
+
+fn random_hex(bytes: usize) -> Result<String, CoreError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| CoreError::Internal(format!("no randomness: {e}")))?;
+    Ok(hex::encode(buf))
+}
+
+fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Creates a key named `name`. The returned token is the only copy of the key.
+pub fn create(ctx: &Ctx, actor: &Actor, name: &str) -> Result<CreatedApiKeyDto, CoreError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(CoreError::invalid_field(
+            "keys.invalid_name",
+            "name",
+            "a key's name is 1 to 100 printable characters, e.g. \"bot on the shop server\"",
+        ));
+    }
+    let prefix = random_hex(PREFIX_BYTES)?;
+    let token = format!("bdk_{prefix}_{}", random_hex(SECRET_BYTES)?);
+    let key = ctx
+        .store()
+        .with_tx(actor, |tx| api_keys::insert(tx, name, &prefix, &hash(&token)))?;
+    Ok(CreatedApiKeyDto { key: dto(key), token })
+}
+
+/// Every key, newest first, revoked ones included; never the keys themselves.
+pub fn list(ctx: &Ctx) -> Result<Vec<ApiKeyDto>, CoreError> {
+    Ok(ctx.store().read(api_keys::list)?.into_iter().map(dto).collect())
+}
+
+/// Revokes the key whose id or prefix is `reference`.
+pub fn revoke(ctx: &Ctx, actor: &Actor, reference: &str) -> Result<ApiKeyDto, CoreError> {
+    ctx.store().with_tx(actor, |tx| {
+        let key = api_keys::find(tx, reference.trim())?.ok_or_else(|| CoreError::NotFound {
+            code: "keys.not_found",
+            message: format!("no API key has the id or prefix {reference:?}"),
+        })?;
+        if !api_keys::revoke(tx, key.id)? {
+            return Err(CoreError::Conflict {
+                code: "keys.already_revoked",
+                message: format!("the key {} was already revoked", key.prefix),
+            });
+        }
+        let revoked = api_keys::find(tx, &key.id.to_string())?.unwrap_or(key);
+        Ok(dto(revoked))
+    })
+}
+
+/// Who a request acts as, once its key (if any is needed) was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// No key exists: the API is open (and only listens on loopback).
+    Open,
+    /// A valid key: the request acts as this key.
+    Key { id: String, prefix: String },
+}
+
+impl Access {
+    pub fn actor(&self) -> Actor {
+        match self {
+            Access::Open => Actor::Local,
+            Access::Key { id, .. } => Actor::ApiKey(id.clone()),
+        }
+    }
+}
+
+/// Whether any active key exists (then every API request needs one).
+pub fn any_active(ctx: &Ctx) -> Result<bool, CoreError> {
+    Ok(ctx.store().read(api_keys::any_active)?)
+}
+
+fn unauthorized(code: &'static str, message: &str) -> CoreError {
+    CoreError::Unauthorized {
+        code,
+        message: message.to_owned(),
+    }
+}
+
+/// Checks the bearer token of a request. With no active key, everything is allowed.
+pub fn authenticate(ctx: &Ctx, bearer: Option<&str>) -> Result<Access, CoreError> {
+    if !any_active(ctx)? {
+        return Ok(Access::Open);
+    }
+    let Some(token) = bearer.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Err(unauthorized(
+            "auth.missing_key",
+            "this botdesk requires an API key: send it as `Authorization: Bearer <key>`",
+        ));
+    };
+    let invalid = || unauthorized("auth.invalid_key", "the API key is not valid, or was revoked");
+    let prefix = token
+        .strip_prefix("bdk_")
+        .and_then(|rest| rest.split_once('_'))
+        .map(|(prefix, _)| prefix)
+        .filter(|p| p.len() == PREFIX_BYTES * 2)
+        .ok_or_else(invalid)?;
+    let (key, stored) = ctx
+        .store()
+        .read(|c| api_keys::find_active_by_prefix(c, prefix))?
+        .ok_or_else(invalid)?;
+    if !bool::from(hash(token).as_bytes().ct_eq(stored.as_bytes())) {
+        return Err(invalid());
+    }
+    let id = key.id;
+    if let Err(e) = ctx.store().with_tx(&Actor::ApiKey(id.to_string()), |tx| api_keys::touch(tx, id)) {
+        // A missed "last used" stamp must not refuse a valid request.
+        tracing::debug!(error = %e, "could not record the key's last use");
+    }
+    Ok(Access::Key {
+        id: id.to_string(),
+        prefix: key.prefix,
+    })
+}

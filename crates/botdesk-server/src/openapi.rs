@@ -1,0 +1,52 @@
+//! The OpenAPI document at `/api/openapi.json`, generated from the handlers' annotations and
+//! the DTOs' types.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{activity, settings, system, templates};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "botdesk",
+        description = "The local-first admin desk of a WhatsApp commerce bot. Errors are \
+                       `{\"error\": {\"code\", \"message\", \"field\"?}}` with a stable code. When \
+                       any API key exists, every call needs `Authorization: Bearer <key>`."
+    ),
+    paths(
+        system::health, system::info, system::connections, system::openapi,
+        activity::list, activity::facets,
+        settings::get, settings::update,
+        templates::list,
+        crate::events::events,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "system", description = "Health, versions, connections"),
+        (name = "activity", description = "The audit trail"),
+        (name = "settings", description = "The owner's settings"),
+        (name = "templates", description = "Message templates"),
+        (name = "events", description = "Live events"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = botdesk_core::VERSION.to_owned();
+    doc
+}

@@ -1,0 +1,6 @@
+//! The handlers, by area. Each parses, calls one core op, and maps its error.
+
+pub mod activity;
+pub mod settings;
+pub mod system;
+pub mod templates;
