@@ -5,8 +5,9 @@ SHELL := /bin/bash
 CARGO ?= cargo
 # npm writes this file on every install: newer than the lock file means node_modules is current.
 UI_DEPS := ui/node_modules/.package-lock.json
+E2E_DEPS := tests/e2e/node_modules/.package-lock.json
 
-.PHONY: help run serve test test-rust test-ui bench fmt lint ui deps deps-test
+.PHONY: help run serve test test-rust test-ui test-e2e bench fmt lint ui deps deps-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -19,6 +20,9 @@ deps-test: ## Install the system packages the tests need (only those missing)
 
 $(UI_DEPS): ui/package.json ui/package-lock.json
 	cd ui && npm ci --no-audit --no-fund
+
+$(E2E_DEPS): tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund
 
 ui: $(UI_DEPS) ## Build the web UI into ui/dist (the desktop app and `serve` both use it)
 	cd ui && npm run build
@@ -34,16 +38,26 @@ run: deps ui ## Run the desktop app; with no display, run `botdesk serve` and pr
 serve: deps ui ## Run headless: the REST API and the web UI on 127.0.0.1:8787
 	$(CARGO) run -p botdesk-server --bin botdesk -- serve
 
-test: deps-test ui ## Every check and test: formatting, lints, Rust tests, UI checks and tests
+test: deps-test ui ## Every check and test: formatting, lints, Rust, UI, browser and desktop end-to-end
 	$(MAKE) lint
 	$(MAKE) test-rust
 	$(MAKE) test-ui
+	$(MAKE) test-e2e
 
 test-rust:
 	$(CARGO) test --workspace --locked
 
 test-ui: $(UI_DEPS)
 	cd ui && npm test
+
+# The end-to-end suites run the real binaries: build them first (cargo test does not build
+# another package's binaries). The desktop suite needs a display and a D-Bus session.
+test-e2e: $(E2E_DEPS)
+	$(CARGO) build --locked -p botdesk-server --bin botdesk
+	$(CARGO) build --locked --bin botdesk-desktop
+	cd tests/e2e && npm run browser
+	cd tests/e2e && xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- npm run desktop
+	@echo "screenshots: tests/e2e/artifacts/"
 
 lint: $(UI_DEPS) ## Formatting and lints (Rust and UI)
 	$(CARGO) fmt --all --check

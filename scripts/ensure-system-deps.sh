@@ -6,8 +6,9 @@ set -euo pipefail
 
 build_pkgs=(build-essential pkg-config file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
             libayatana-appindicator3-dev librsvg2-dev)
-# Browser and desktop end-to-end tests, screenshots.
-test_pkgs=(chromium xvfb xauth webkit2gtk-driver imagemagick)
+# Browser and desktop end-to-end tests (a D-Bus session for the single-instance check),
+# screenshots.
+test_pkgs=(chromium xvfb xauth webkit2gtk-driver dbus-daemon imagemagick)
 
 want=()
 for group in "$@"; do
@@ -54,4 +55,13 @@ IFS=. read -r major minor _ <<<"${node_version#v}"
 if ((major < 20 || (major == 20 && minor < 19))); then
   echo "botdesk's UI build needs Node.js 20.19 or newer; this is $node_version" >&2
   exit 1
+fi
+
+# The desktop end-to-end test drives the app through tauri-driver (from crates.io).
+TAURI_DRIVER_VERSION=2.1.0
+if [[ " $* " == *" test "* ]]; then
+  if ! cargo install --list 2>/dev/null | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
+    echo "installing tauri-driver $TAURI_DRIVER_VERSION"
+    cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION"
+  fi
 fi

@@ -10,8 +10,16 @@ use crate::support::{Server, botdesk, http, text};
 fn error_code(response: reqwest::blocking::Response) -> (StatusCode, String) {
     let status = response.status();
     let body: Value = response.json().expect("a JSON error body");
-    let code = body["error"]["code"].as_str().expect("error.code").to_owned();
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    let code = body["error"]["code"]
+        .as_str()
+        .expect("error.code")
+        .to_owned();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
     (status, code)
 }
 
@@ -19,7 +27,11 @@ fn error_code(response: reqwest::blocking::Response) -> (StatusCode, String) {
 fn api_keys_guard_every_api_call_once_one_exists() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
-    assert_eq!(server.get("/api/health").status(), 200, "no key yet: open on loopback");
+    assert_eq!(
+        server.get("/api/health").status(),
+        200,
+        "no key yet: open on loopback"
+    );
 
     let created = botdesk(dir.path(), &["keys", "create", "--name", "shop bot"]);
     assert!(created.status.success(), "{}", text(&created.stderr));
@@ -27,14 +39,36 @@ fn api_keys_guard_every_api_call_once_one_exists() {
     assert!(key.starts_with("bdk_") && key.len() > 40, "{key}");
     assert!(text(&created.stderr).contains("only time it is shown"));
 
-    assert_eq!(error_code(server.get("/api/health")), (StatusCode::UNAUTHORIZED, "auth.missing_key".into()));
-    let wrong = http().get(format!("{}/api/health", server.url)).bearer_auth("bdk_0123456789ab_nope").send().unwrap();
+    assert_eq!(
+        error_code(server.get("/api/health")),
+        (StatusCode::UNAUTHORIZED, "auth.missing_key".into())
+    );
+    let wrong = http()
+        .get(format!("{}/api/health", server.url))
+        .bearer_auth("bdk_0123456789ab_nope")
+        .send()
+        .unwrap();
     assert_eq!(wrong.headers()["www-authenticate"], "Bearer");
-    assert_eq!(error_code(wrong), (StatusCode::UNAUTHORIZED, "auth.invalid_key".into()));
+    assert_eq!(
+        error_code(wrong),
+        (StatusCode::UNAUTHORIZED, "auth.invalid_key".into())
+    );
     let forged = key[..key.len() - 4].to_owned() + "0000";
-    let forged = http().get(format!("{}/api/health", server.url)).bearer_auth(&forged).send().unwrap();
-    assert_eq!(error_code(forged).1, "auth.invalid_key", "the right prefix with a wrong secret");
-    let ok = http().get(format!("{}/api/audit", server.url)).bearer_auth(&key).send().unwrap();
+    let forged = http()
+        .get(format!("{}/api/health", server.url))
+        .bearer_auth(&forged)
+        .send()
+        .unwrap();
+    assert_eq!(
+        error_code(forged).1,
+        "auth.invalid_key",
+        "the right prefix with a wrong secret"
+    );
+    let ok = http()
+        .get(format!("{}/api/audit", server.url))
+        .bearer_auth(&key)
+        .send()
+        .unwrap();
     assert_eq!(ok.status(), 200);
 
     // Writes made with a key are audited as that key.
@@ -55,14 +89,23 @@ fn api_keys_guard_every_api_call_once_one_exists() {
         .json()
         .unwrap();
     assert_eq!(trail["items"][0]["actor"], format!("api_key:{id}"));
-    assert!(listed.contains("shop bot") && listed.contains("active"), "{listed}");
+    assert!(
+        listed.contains("shop bot") && listed.contains("active"),
+        "{listed}"
+    );
     assert!(!listed.contains(&key), "a list never shows the key");
 
     // Refused attempts are logged, the key never.
     std::thread::sleep(std::time::Duration::from_millis(200));
     let log = server.log();
-    assert!(log.contains("auth.missing_key") && log.contains("auth.invalid_key"), "{log}");
-    assert!(!log.contains(&key) && !log.contains("bdk_0123456789ab_nope"), "a key reached the log:\n{log}");
+    assert!(
+        log.contains("auth.missing_key") && log.contains("auth.invalid_key"),
+        "{log}"
+    );
+    assert!(
+        !log.contains(&key) && !log.contains("bdk_0123456789ab_nope"),
+        "a key reached the log:\n{log}"
+    );
     let file_log = std::fs::read_dir(dir.path().join("logs"))
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
@@ -73,7 +116,11 @@ fn api_keys_guard_every_api_call_once_one_exists() {
     let revoked = botdesk(dir.path(), &["keys", "revoke", prefix]);
     assert!(revoked.status.success(), "{}", text(&revoked.stderr));
     let again = botdesk(dir.path(), &["keys", "revoke", prefix]);
-    assert!(text(&again.stderr).contains("[keys.already_revoked]"), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("[keys.already_revoked]"),
+        "{}",
+        text(&again.stderr)
+    );
     let unknown = botdesk(dir.path(), &["keys", "revoke", "nosuchkey"]);
     assert!(text(&unknown.stderr).contains("[keys.not_found]"));
     let bad_name = botdesk(dir.path(), &["keys", "create", "--name", "   "]);
@@ -85,12 +132,22 @@ fn serve_refuses_a_public_address_while_no_key_exists() {
     let dir = tempfile::tempdir().unwrap();
     let out = botdesk(dir.path(), &["serve", "--listen", "0.0.0.0:0"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("[auth.no_keys_for_public_listen]"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("[auth.no_keys_for_public_listen]"),
+        "{}",
+        text(&out.stderr)
+    );
 
-    let key = text(&botdesk(dir.path(), &["keys", "create", "--name", "remote"]).stdout).trim().to_owned();
+    let key = text(&botdesk(dir.path(), &["keys", "create", "--name", "remote"]).stdout)
+        .trim()
+        .to_owned();
     let server = Server::start_on(dir.path(), "0.0.0.0:0");
     assert_eq!(error_code(server.get("/api/health")).1, "auth.missing_key");
-    let ok = http().get(format!("{}/api/health", server.url)).bearer_auth(&key).send().unwrap();
+    let ok = http()
+        .get(format!("{}/api/health", server.url))
+        .bearer_auth(&key)
+        .send()
+        .unwrap();
     assert_eq!(ok.status(), 200);
 }
 
@@ -102,32 +159,85 @@ fn bad_requests_get_the_json_error_shape_with_a_stable_code() {
     let url = |p: &str| format!("{}{p}", server.url);
     let client = http();
 
-    assert_eq!(error_code(server.get("/api/no/such/path")), (StatusCode::NOT_FOUND, "http.not_found".into()));
+    assert_eq!(
+        error_code(server.get("/api/no/such/path")),
+        (StatusCode::NOT_FOUND, "http.not_found".into())
+    );
     assert_eq!(
         error_code(client.delete(url("/api/settings")).send().unwrap()),
-        (StatusCode::METHOD_NOT_ALLOWED, "http.method_not_allowed".into())
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "http.method_not_allowed".into()
+        )
     );
     let put = |body: &str, content_type: &str| {
-        client.put(url("/api/settings")).header(CONTENT_TYPE, content_type).body(body.to_owned()).send().unwrap()
+        client
+            .put(url("/api/settings"))
+            .header(CONTENT_TYPE, content_type)
+            .body(body.to_owned())
+            .send()
+            .unwrap()
     };
-    assert_eq!(error_code(put("{\"desktop_http_api_port\": ", "application/json")), (StatusCode::BAD_REQUEST, "request.malformed_json".into()));
-    assert_eq!(error_code(put("not json at all", "application/json")).1, "request.malformed_json");
-    let shape = put("{\"desktop_http_api_port\": \"eighty\"}", "application/json");
+    assert_eq!(
+        error_code(put("{\"desktop_http_api_port\": ", "application/json")),
+        (StatusCode::BAD_REQUEST, "request.malformed_json".into())
+    );
+    assert_eq!(
+        error_code(put("not json at all", "application/json")).1,
+        "request.malformed_json"
+    );
+    let shape = put(
+        "{\"desktop_http_api_port\": \"eighty\"}",
+        "application/json",
+    );
     let body: Value = shape.json().unwrap();
     assert_eq!(body["error"]["code"], "request.invalid_body");
     assert_eq!(body["error"]["field"], "desktop_http_api_port");
-    assert_eq!(error_code(put("{\"colour\": \"blue\"}", "application/json")).1, "request.invalid_body");
-    assert_eq!(error_code(put("{}", "text/plain")), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.unsupported_media_type".into()));
-    let big = format!("{{\"desktop_http_api_port\": 9000, \"pad\": \"{}\"}}", "x".repeat(20_000));
-    assert_eq!(error_code(put(&big, "application/json")), (StatusCode::PAYLOAD_TOO_LARGE, "request.too_large".into()));
-    assert_eq!(error_code(put("{\"desktop_http_api_port\": 80}", "application/json")).1, "settings.invalid_port");
-    assert_eq!(error_code(server.get("/api/audit?limit=100000")).1, "request.invalid_limit");
-    assert_eq!(error_code(server.get("/api/audit?cursor=garbage")).1, "store.invalid_cursor");
-    assert_eq!(error_code(server.get("/api/audit?sort=desc")).1, "request.invalid_query");
-    assert_eq!(error_code(server.get("/api/templates?type=carousel")).1, "request.invalid_filter");
+    assert_eq!(
+        error_code(put("{\"colour\": \"blue\"}", "application/json")).1,
+        "request.invalid_body"
+    );
+    assert_eq!(
+        error_code(put("{}", "text/plain")),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "request.unsupported_media_type".into()
+        )
+    );
+    let big = format!(
+        "{{\"desktop_http_api_port\": 9000, \"pad\": \"{}\"}}",
+        "x".repeat(20_000)
+    );
+    assert_eq!(
+        error_code(put(&big, "application/json")),
+        (StatusCode::PAYLOAD_TOO_LARGE, "request.too_large".into())
+    );
+    assert_eq!(
+        error_code(put("{\"desktop_http_api_port\": 80}", "application/json")).1,
+        "settings.invalid_port"
+    );
+    assert_eq!(
+        error_code(server.get("/api/audit?limit=100000")).1,
+        "request.invalid_limit"
+    );
+    assert_eq!(
+        error_code(server.get("/api/audit?cursor=garbage")).1,
+        "store.invalid_cursor"
+    );
+    assert_eq!(
+        error_code(server.get("/api/audit?sort=desc")).1,
+        "request.invalid_query"
+    );
+    assert_eq!(
+        error_code(server.get("/api/templates?type=carousel")).1,
+        "request.invalid_filter"
+    );
     // Nothing bad was saved.
     let settings: Value = server.get("/api/settings").json().unwrap();
-    assert_eq!(settings, json!({"desktop_http_api_enabled": false, "desktop_http_api_port": 8787}));
+    assert_eq!(
+        settings,
+        json!({"desktop_http_api_enabled": false, "desktop_http_api_port": 8787})
+    );
 }
 
 #[test]
@@ -137,11 +247,18 @@ fn requests_carry_ids_and_cors_stays_closed() {
     let client = http();
     let response = server.get("/api/health");
     assert!(response.headers()["x-request-id"].to_str().unwrap().len() >= 32);
-    let echoed = client.get(format!("{}/api/health", server.url)).header("x-request-id", "req-42").send().unwrap();
+    let echoed = client
+        .get(format!("{}/api/health", server.url))
+        .header("x-request-id", "req-42")
+        .send()
+        .unwrap();
     assert_eq!(echoed.headers()["x-request-id"], "req-42");
 
     let preflight = client
-        .request(reqwest::Method::OPTIONS, format!("{}/api/settings", server.url))
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/settings", server.url),
+        )
         .header("origin", "https://evil.example.com")
         .header("access-control-request-method", "PUT")
         .send()
@@ -154,7 +271,10 @@ fn requests_carry_ids_and_cors_stays_closed() {
         .send()
         .unwrap();
     assert_no_cors(cross.headers());
-    assert_eq!(error_code(cross), (StatusCode::FORBIDDEN, "http.cross_origin".into()));
+    assert_eq!(
+        error_code(cross),
+        (StatusCode::FORBIDDEN, "http.cross_origin".into())
+    );
     let same = client
         .get(format!("{}/api/health", server.url))
         .header("origin", format!("http://{}", server.authority()))
@@ -162,13 +282,23 @@ fn requests_carry_ids_and_cors_stays_closed() {
         .unwrap();
     assert_eq!(same.status(), 200, "the UI's own origin is allowed");
     // DNS rebinding: a page on another name that resolves to 127.0.0.1.
-    let rebound = client.get(format!("{}/api/health", server.url)).header("host", "attacker.example.com").send().unwrap();
-    assert_eq!(error_code(rebound), (StatusCode::FORBIDDEN, "http.forbidden_host".into()));
+    let rebound = client
+        .get(format!("{}/api/health", server.url))
+        .header("host", "attacker.example.com")
+        .send()
+        .unwrap();
+    assert_eq!(
+        error_code(rebound),
+        (StatusCode::FORBIDDEN, "http.forbidden_host".into())
+    );
 }
 
 fn assert_no_cors(headers: &HeaderMap) {
     for name in headers.keys() {
-        assert!(!name.as_str().starts_with("access-control-"), "CORS header {name} sent");
+        assert!(
+            !name.as_str().starts_with("access-control-"),
+            "CORS header {name} sent"
+        );
     }
 }
 
@@ -192,17 +322,30 @@ fn the_openapi_document_describes_every_route() {
         ("/api/templates", "get"),
         ("/api/events", "get"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is documented"
+        );
         // …and really exists.
         if method == "get" && path != "/api/events" {
             assert_ne!(server.get(path).status(), 404, "{path} is served");
         }
     }
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    for name in ["HealthDto", "AuditPageDto", "SettingsUpdate", "ErrorBodyDto", "TemplateDto", "EventDto"] {
+    for name in [
+        "HealthDto",
+        "AuditPageDto",
+        "SettingsUpdate",
+        "ErrorBodyDto",
+        "TemplateDto",
+        "EventDto",
+    ] {
         assert!(schemas.contains_key(name), "schema {name}");
     }
-    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
 }
 
 #[test]
@@ -211,17 +354,43 @@ fn the_web_ui_is_served_at_the_root_with_client_side_routes() {
     let server = Server::start(dir.path());
     let index = server.get("/");
     assert_eq!(index.status(), 200);
-    assert!(index.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
-    let csp = index.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        index.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let csp = index.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
     assert_eq!(index.headers()["x-content-type-options"], "nosniff");
     let html = index.text().unwrap();
     assert!(html.contains("<div id=\"root\">"), "{html}");
-    let asset = html.split("src=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().trim_start_matches("./");
+    let asset = html
+        .split("src=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .trim_start_matches("./");
     let script = server.get(&format!("/{asset}"));
     assert_eq!(script.status(), 200, "{asset}");
-    assert!(script.headers()[CONTENT_TYPE].to_str().unwrap().contains("javascript"));
-    assert!(script.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(
+        script.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert!(
+        script.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
 
     let deep = server.get("/activity/some/page");
     assert_eq!(deep.status(), 200, "client-side routes get the app");

@@ -1,8 +1,48 @@
+import { AppFrame } from "./components/AppFrame";
+import { StartupError } from "./components/StartupError";
+import { KeyPrompt } from "./components/KeyPrompt";
+import { StatusBanner } from "./components/StatusBanner";
+import { useBackendStatus } from "./hooks/useBackendStatus";
+import { type Page, useRoute } from "./hooks/useRoute";
+import { ActivityPage } from "./pages/ActivityPage";
+import { NotYetPage } from "./pages/NotYetPage";
+import { SettingsPage } from "./pages/SettingsPage";
+import { TemplatesPage } from "./pages/TemplatesPage";
+
+function PageView({ page }: { page: Page }) {
+  switch (page) {
+    case "templates":
+      return <TemplatesPage />;
+    case "activity":
+      return <ActivityPage />;
+    case "settings":
+      return <SettingsPage />;
+    case "media":
+    case "queues":
+    case "webhooks":
+      return <NotYetPage page={page} />;
+  }
+}
+
 export function App() {
+  const page = useRoute();
+  const { status, recheck } = useBackendStatus();
+  if (status.state === "failed") {
+    return <StartupError error={status.error} />;
+  }
+  if (status.state === "needs-key") {
+    return (
+      <KeyPrompt
+        onSaved={() => {
+          // A new key also has to reach the event stream: start over with it.
+          window.location.reload();
+        }}
+      />
+    );
+  }
   return (
-    <main className="welcome">
-      <h1>botdesk</h1>
-      <p>The admin desk of your WhatsApp shop bot: templates, media, queues and webhooks.</p>
-    </main>
+    <AppFrame page={page} banner={<StatusBanner status={status} onRetry={recheck} />}>
+      <PageView key={page} page={page} />
+    </AppFrame>
   );
 }

@@ -26,5 +26,6 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     TemplateDto::export_all(&cfg)?;
     EventDto::export_all(&cfg)?;
     ConnectionStatsDto::export_all(&cfg)?;
+    HttpApiStatusDto::export_all(&cfg)?;
     Ok(())
 }

@@ -78,6 +78,8 @@ impl Config {
                 });
             }
         };
+        // An empty variable is an unset one, as most tools read it.
+        let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         let mut config = Config::default();
         if let Some(listen) = file.listen {
             config.listen = parse_listen(&listen, &format!("listen in {}", path.display()))?;

@@ -153,7 +153,11 @@ impl Ctx {
 
 fn last_audit_seq(ctx: &Ctx) -> Result<i64, CoreError> {
     Ok(ctx.store().read(|c| {
-        Ok::<_, StoreError>(c.query_row("SELECT ifnull(max(seq), 0) FROM audit_logs", [], |r| r.get(0))?)
+        Ok::<_, StoreError>(
+            c.query_row("SELECT ifnull(max(seq), 0) FROM audit_logs", [], |r| {
+                r.get(0)
+            })?,
+        )
     })?)
 }
 

@@ -105,7 +105,9 @@ pub struct AuditFacetsDto {
 }
 
 /// `GET /api/audit` query.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS, ToSchema, IntoParams)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS, ToSchema, IntoParams,
+)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
@@ -174,7 +176,9 @@ pub struct CreatedApiKeyDto {
 // Templates -------------------------------------------------------------------------------------
 
 /// `GET /api/templates` query: the original design's `?type=&status=`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS, ToSchema, IntoParams)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS, ToSchema, IntoParams,
+)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TemplateQuery {
@@ -258,4 +262,14 @@ pub struct ConnectionStatsDto {
     pub event_streams_dropped: i64,
     /// Events a slow client missed (it was told, and kept its connection).
     pub events_missed: i64,
+}
+
+/// Whether the desktop app is serving the HTTP API right now (the Settings page shows it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct HttpApiStatusDto {
+    pub running: bool,
+    /// Where it answers, when running.
+    pub url: Option<String>,
+    /// Why it is not running although it is switched on.
+    pub error: Option<String>,
 }

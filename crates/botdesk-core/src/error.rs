@@ -164,8 +164,18 @@ fn store_kind(e: &StoreError) -> ErrorKind {
         | StoreError::NotNull { .. }
         | StoreError::InvalidCursor => ErrorKind::Invalid,
         StoreError::Busy => ErrorKind::Unavailable,
+        // Conditions of the owner's files, not bugs: the message says what to do.
+        StoreError::DataDir { .. }
+        | StoreError::ReadOnly { .. }
+        | StoreError::NotADatabase { .. }
+        | StoreError::Corrupt { .. }
+        | StoreError::SchemaTooNew { .. }
+        | StoreError::MigrationFailed { .. }
+        | StoreError::Backup { .. } => ErrorKind::Unavailable,
         StoreError::DiskFull => ErrorKind::InsufficientStorage,
-        _ => ErrorKind::Internal,
+        StoreError::InvalidData { .. } | StoreError::Io { .. } | StoreError::Sqlite(_) => {
+            ErrorKind::Internal
+        }
     }
 }
 
@@ -186,6 +196,17 @@ mod tests {
         assert_eq!(wire.code, "internal");
         assert!(!wire.message.contains("amina"));
         assert_eq!(wire.kind, ErrorKind::Internal);
+    }
+
+    #[test]
+    fn a_store_the_owner_must_deal_with_is_explained_not_hidden() {
+        let err = CoreError::from(StoreError::NotADatabase {
+            path: "/data/botdesk.db".into(),
+            reason: "it does not start with the SQLite file header".into(),
+        });
+        let wire = err.wire();
+        assert_eq!(wire.kind, ErrorKind::Unavailable);
+        assert!(wire.message.contains("left untouched"), "{}", wire.message);
     }
 
     #[test]

@@ -57,7 +57,8 @@ pub fn init(data_dir: &Path, stderr_level: tracing::Level) -> LogGuard {
                 .build(&dir)
                 .map_err(|e| e.to_string())
         });
-    let explicit = std::env::var_os("BOTDESK_LOG").is_some() || std::env::var_os("RUST_LOG").is_some();
+    let explicit =
+        std::env::var_os("BOTDESK_LOG").is_some() || std::env::var_os("RUST_LOG").is_some();
     let stderr_cap = if explicit {
         tracing_subscriber::filter::LevelFilter::TRACE
     } else {

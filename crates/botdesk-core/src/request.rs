@@ -35,11 +35,22 @@ fn shape_error(e: serde_path_to_error::Error<serde_json::Error>, from_text: bool
     // serde_json's message ends with " at line L column C" for text input; the field is what
     // the owner needs, the position is noise for a JSON object.
     let message = inner.to_string();
-    let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
     if path == "." || path.is_empty() {
-        CoreError::invalid("request.invalid_body", format!("the request body is not what this call takes: {message}"))
+        CoreError::invalid(
+            "request.invalid_body",
+            format!("the request body is not what this call takes: {message}"),
+        )
     } else {
-        CoreError::invalid_field("request.invalid_body", path.clone(), format!("{path}: {message}"))
+        CoreError::invalid_field(
+            "request.invalid_body",
+            path.clone(),
+            format!("{path}: {message}"),
+        )
     }
 }
 
@@ -54,7 +65,8 @@ mod tests {
         assert_eq!(err.code(), "request.malformed_json");
         assert!(err.to_string().contains("line 1"), "{err}");
 
-        let err = parse_json::<SettingsUpdate>(b"{\"desktop_http_api_port\": \"eighty\"}").unwrap_err();
+        let err =
+            parse_json::<SettingsUpdate>(b"{\"desktop_http_api_port\": \"eighty\"}").unwrap_err();
         assert_eq!(err.code(), "request.invalid_body");
         assert_eq!(err.wire().field.as_deref(), Some("desktop_http_api_port"));
 
@@ -71,7 +83,9 @@ mod tests {
         let err = parse_json::<SettingsUpdate>(&[0xff, 0xfe, b'{']).unwrap_err();
         assert_eq!(err.code(), "request.malformed_json");
 
-        let ok = from_value::<SettingsUpdate>(serde_json::json!({"desktop_http_api_enabled": true})).unwrap();
+        let ok =
+            from_value::<SettingsUpdate>(serde_json::json!({"desktop_http_api_enabled": true}))
+                .unwrap();
         assert_eq!(ok.desktop_http_api_enabled, Some(true));
     }
 }

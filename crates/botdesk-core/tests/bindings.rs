@@ -10,7 +10,10 @@ fn ts_files(dir: &Path) -> BTreeMap<String, String> {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if name.ends_with(".ts") {
-                files.insert(name, std::fs::read_to_string(entry.path()).expect("readable binding"));
+                files.insert(
+                    name,
+                    std::fs::read_to_string(entry.path()).expect("readable binding"),
+                );
             }
         }
     }
@@ -23,7 +26,11 @@ fn typescript_bindings_are_current() {
     let fresh = tempfile::tempdir().expect("temp dir");
     botdesk_core::bindings::export_typescript(fresh.path()).expect("bindings export");
     let generated = ts_files(fresh.path());
-    assert!(generated.contains_key("HealthDto.ts"), "{:?}", generated.keys());
+    assert!(
+        generated.contains_key("HealthDto.ts"),
+        "{:?}",
+        generated.keys()
+    );
     let committed = ts_files(&committed_dir);
     if generated == committed {
         return;

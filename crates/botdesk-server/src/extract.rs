@@ -40,7 +40,9 @@ where
                 "send the body as JSON, with `Content-Type: application/json`",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(body_rejection)?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(body_rejection)?;
         Ok(ApiJson(request::parse_json(&bytes)?))
     }
 }
@@ -80,12 +82,18 @@ where
 
 fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     axum::extract::Query::<T>::try_from_uri(&format!("/?{query}").parse().map_err(|_| {
-        ApiError::new(ErrorKind::Invalid, "request.invalid_query", "the query string is malformed")
+        ApiError::new(
+            ErrorKind::Invalid,
+            "request.invalid_query",
+            "the query string is malformed",
+        )
     })?)
     .map(|q| q.0)
     .map_err(|e| {
         let detail = e.body_text();
-        let detail = detail.strip_prefix("Failed to deserialize query string: ").unwrap_or(&detail);
+        let detail = detail
+            .strip_prefix("Failed to deserialize query string: ")
+            .unwrap_or(&detail);
         ApiError::new(
             ErrorKind::Invalid,
             "request.invalid_query",

@@ -22,14 +22,20 @@ pub const BEARER_PROTOCOL_PREFIX: &str = "bearer.";
 fn bearer(headers: &HeaderMap) -> Option<String> {
     if let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let (scheme, token) = value.split_once(' ')?;
-        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned());
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_owned());
     }
     headers
         .get_all(SEC_WEBSOCKET_PROTOCOL)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .find_map(|p| p.trim().strip_prefix(BEARER_PROTOCOL_PREFIX).map(str::to_owned))
+        .find_map(|p| {
+            p.trim()
+                .strip_prefix(BEARER_PROTOCOL_PREFIX)
+                .map(str::to_owned)
+        })
 }
 
 fn host_name(authority: &str) -> &str {
@@ -42,19 +48,24 @@ fn host_name(authority: &str) -> &str {
 
 fn is_loopback_name(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Checks the key and the origin, then lets the request through with its [`Access`].
-pub async fn api_guard(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let peer_addr = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+pub async fn api_guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer_addr = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
     let peer = peer_addr.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
     let headers = req.headers();
-    let host = headers.get(HOST).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let host = headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     // A browser sends Origin on cross-origin requests and on every WebSocket: only our own
     // pages (same host and port) may call the API; CORS stays closed.
     if let Some(origin) = headers.get(ORIGIN).and_then(|v| v.to_str().ok()) {
@@ -71,7 +82,10 @@ pub async fn api_guard(
     }
     let token = bearer(headers);
     let ctx = state.ctx.clone();
-    let access = match ctx.blocking(move |ctx| keys::authenticate(ctx, token.as_deref())).await {
+    let access = match ctx
+        .blocking(move |ctx| keys::authenticate(ctx, token.as_deref()))
+        .await
+    {
         Ok(access) => access,
         Err(err) => {
             if let CoreError::Unauthorized { code, .. } = &err {
@@ -79,9 +93,10 @@ pub async fn api_guard(
                 tracing::warn!(%peer, code, "refused an API request");
             }
             let mut response = ApiError::from(err).into_response();
-            response
-                .headers_mut()
-                .insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                "www-authenticate",
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
             return response;
         }
     };
@@ -112,7 +127,11 @@ mod tests {
         assert_eq!(host_name("localhost:8787"), "localhost");
         assert_eq!(host_name("[::1]:8787"), "::1");
         assert_eq!(host_name("127.0.0.1"), "127.0.0.1");
-        assert!(is_loopback_name("127.0.0.1") && is_loopback_name("::1") && is_loopback_name("LOCALHOST"));
+        assert!(
+            is_loopback_name("127.0.0.1")
+                && is_loopback_name("::1")
+                && is_loopback_name("LOCALHOST")
+        );
         assert!(!is_loopback_name("evil.example.com") && !is_loopback_name("192.168.1.4"));
     }
 }

@@ -60,12 +60,18 @@ pub fn router_with_shutdown(ctx: Ctx, stopping: watch::Receiver<bool>) -> Router
         .route("/openapi.json", get(routes::system::openapi))
         .route("/audit", get(routes::activity::list))
         .route("/audit/facets", get(routes::activity::facets))
-        .route("/settings", get(routes::settings::get).put(routes::settings::update))
+        .route(
+            "/settings",
+            get(routes::settings::get).put(routes::settings::update),
+        )
         .route("/templates", get(routes::templates::list))
         .route("/events", get(events::events))
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::api_guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::api_guard,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state);
     let request_id = HeaderName::from_static("x-request-id");
@@ -121,7 +127,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop, stopping) = watch::channel(false);
-    let app = router_with_shutdown(ctx, stopping).into_make_service_with_connect_info::<SocketAddr>();
+    let app =
+        router_with_shutdown(ctx, stopping).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

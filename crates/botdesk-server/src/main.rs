@@ -178,7 +178,11 @@ fn keys(data_dir: &std::path::Path, command: KeysCommand) -> anyhow::Result<()> 
                 println!("no API keys: the API answers only on this machine, without a key");
             }
             for key in keys {
-                let state = if key.revoked_at.is_some() { "revoked" } else { "active" };
+                let state = if key.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
                 println!(
                     "{}  {}  {state:<7}  created {}  last used {}  {}",
                     key.prefix,

@@ -234,7 +234,10 @@ pub fn select_one_where_raw<T>(
     params: impl rusqlite::Params,
     read: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Option<T>, StoreError> {
-    Ok(conn.prepare_cached(sql)?.query_row(params, read).optional()?)
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_row(params, read)
+        .optional()?)
 }
 
 /// A live row by id; `store.not_found` when it does not exist or was deleted.

@@ -50,15 +50,23 @@ pub fn create(ctx: &Ctx, actor: &Actor, name: &str) -> Result<CreatedApiKeyDto, 
     }
     let prefix = random_hex(PREFIX_BYTES)?;
     let token = format!("bdk_{prefix}_{}", random_hex(SECRET_BYTES)?);
-    let key = ctx
-        .store()
-        .with_tx(actor, |tx| api_keys::insert(tx, name, &prefix, &hash(&token)))?;
-    Ok(CreatedApiKeyDto { key: dto(key), token })
+    let key = ctx.store().with_tx(actor, |tx| {
+        api_keys::insert(tx, name, &prefix, &hash(&token))
+    })?;
+    Ok(CreatedApiKeyDto {
+        key: dto(key),
+        token,
+    })
 }
 
 /// Every key, newest first, revoked ones included; never the keys themselves.
 pub fn list(ctx: &Ctx) -> Result<Vec<ApiKeyDto>, CoreError> {
-    Ok(ctx.store().read(api_keys::list)?.into_iter().map(dto).collect())
+    Ok(ctx
+        .store()
+        .read(api_keys::list)?
+        .into_iter()
+        .map(dto)
+        .collect())
 }
 
 /// Revokes the key whose id or prefix is `reference`.
@@ -120,7 +128,12 @@ pub fn authenticate(ctx: &Ctx, bearer: Option<&str>) -> Result<Access, CoreError
             "this botdesk requires an API key: send it as `Authorization: Bearer <key>`",
         ));
     };
-    let invalid = || unauthorized("auth.invalid_key", "the API key is not valid, or was revoked");
+    let invalid = || {
+        unauthorized(
+            "auth.invalid_key",
+            "the API key is not valid, or was revoked",
+        )
+    };
     let prefix = token
         .strip_prefix("bdk_")
         .and_then(|rest| rest.split_once('_'))
@@ -135,7 +148,10 @@ pub fn authenticate(ctx: &Ctx, bearer: Option<&str>) -> Result<Access, CoreError
         return Err(invalid());
     }
     let id = key.id;
-    if let Err(e) = ctx.store().with_tx(&Actor::ApiKey(id.to_string()), |tx| api_keys::touch(tx, id)) {
+    if let Err(e) = ctx
+        .store()
+        .with_tx(&Actor::ApiKey(id.to_string()), |tx| api_keys::touch(tx, id))
+    {
         // A missed "last used" stamp must not refuse a valid request.
         tracing::debug!(error = %e, "could not record the key's last use");
     }

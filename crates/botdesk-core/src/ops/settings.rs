@@ -43,15 +43,17 @@ pub fn update(ctx: &Ctx, actor: &Actor, update: SettingsUpdate) -> Result<Settin
             format!("port {port} is reserved for the system; choose 1024 to 65535"),
         ));
     }
-    let settings = ctx.store().with_tx(actor, |tx| -> Result<SettingsDto, CoreError> {
-        if let Some(enabled) = update.desktop_http_api_enabled {
-            app_settings::set(tx, HTTP_API_ENABLED, &serde_json::json!(enabled))?;
-        }
-        if let Some(port) = update.desktop_http_api_port {
-            app_settings::set(tx, HTTP_API_PORT, &serde_json::json!(port))?;
-        }
-        read(tx)
-    })?;
+    let settings = ctx
+        .store()
+        .with_tx(actor, |tx| -> Result<SettingsDto, CoreError> {
+            if let Some(enabled) = update.desktop_http_api_enabled {
+                app_settings::set(tx, HTTP_API_ENABLED, &serde_json::json!(enabled))?;
+            }
+            if let Some(port) = update.desktop_http_api_port {
+                app_settings::set(tx, HTTP_API_PORT, &serde_json::json!(port))?;
+            }
+            read(tx)
+        })?;
     ctx.events().publish(Event::SettingsChanged {
         settings: settings.clone(),
     });

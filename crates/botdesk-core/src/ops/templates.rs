@@ -1,7 +1,9 @@
 //! Listing message templates (the original design's `GET /api/templates?type=&status=`).
 
 use botdesk_store::Stored;
-use botdesk_store::tables::message_templates::{self, MessageTemplate, TemplateKind, TemplateStatus};
+use botdesk_store::tables::message_templates::{
+    self, MessageTemplate, TemplateKind, TemplateStatus,
+};
 
 use crate::ctx::Ctx;
 use crate::dto::{TemplateDto, TemplateQuery};
@@ -38,7 +40,9 @@ pub(crate) fn dto(t: Stored<MessageTemplate>) -> TemplateDto {
 pub fn list(ctx: &Ctx, query: TemplateQuery) -> Result<Vec<TemplateDto>, CoreError> {
     let kind = parse::<TemplateKind>(query.kind.as_deref(), "type")?;
     let status = parse::<TemplateStatus>(query.status.as_deref(), "status")?;
-    let rows = ctx.store().read(|c| message_templates::list_by(c, kind, status))?;
+    let rows = ctx
+        .store()
+        .read(|c| message_templates::list_by(c, kind, status))?;
     Ok(rows.into_iter().map(dto).collect())
 }
 
@@ -48,12 +52,18 @@ where
 {
     match value {
         None | Some("") => Ok(None),
-        Some(text) => text.parse().map(Some).map_err(|e: botdesk_store::UnknownVariant| {
-            CoreError::invalid_field(
-                "request.invalid_filter",
-                field,
-                format!("{field} must be one of {}, not {text:?}", e.allowed.join(", ")),
-            )
-        }),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|e: botdesk_store::UnknownVariant| {
+                CoreError::invalid_field(
+                    "request.invalid_filter",
+                    field,
+                    format!(
+                        "{field} must be one of {}, not {text:?}",
+                        e.allowed.join(", ")
+                    ),
+                )
+            }),
     }
 }

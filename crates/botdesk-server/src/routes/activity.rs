@@ -14,7 +14,12 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPageDto>, ApiError> {
-    Ok(Json(state.ctx.blocking(move |ctx| ops::activity::list(ctx, query)).await?))
+    Ok(Json(
+        state
+            .ctx
+            .blocking(move |ctx| ops::activity::list(ctx, query))
+            .await?,
+    ))
 }
 
 /// The tables and actors the audit trail can be filtered by.

@@ -25,5 +25,10 @@ pub async fn update(
     ApiJson(update): ApiJson<SettingsUpdate>,
 ) -> Result<Json<SettingsDto>, ApiError> {
     let actor = access.actor();
-    Ok(Json(state.ctx.blocking(move |ctx| ops::settings::update(ctx, &actor, update)).await?))
+    Ok(Json(
+        state
+            .ctx
+            .blocking(move |ctx| ops::settings::update(ctx, &actor, update))
+            .await?,
+    ))
 }

@@ -14,5 +14,10 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<TemplateQuery>,
 ) -> Result<Json<Vec<TemplateDto>>, ApiError> {
-    Ok(Json(state.ctx.blocking(move |ctx| ops::templates::list(ctx, query)).await?))
+    Ok(Json(
+        state
+            .ctx
+            .blocking(move |ctx| ops::templates::list(ctx, query))
+            .await?,
+    ))
 }

@@ -33,7 +33,12 @@ fn read(row: &Row<'_>) -> rusqlite::Result<ApiKey> {
     })
 }
 
-pub fn insert(tx: &Tx<'_>, name: &str, prefix: &str, secret_hash: &str) -> Result<ApiKey, StoreError> {
+pub fn insert(
+    tx: &Tx<'_>,
+    name: &str,
+    prefix: &str,
+    secret_hash: &str,
+) -> Result<ApiKey, StoreError> {
     let id = tx.new_id();
     tx.prepare_cached(
         "INSERT INTO api_keys (id, created_at, name, prefix, secret_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -52,7 +57,9 @@ pub fn insert(tx: &Tx<'_>, name: &str, prefix: &str, secret_hash: &str) -> Resul
 /// Every key, newest first, revoked ones included.
 pub fn list(conn: &Connection) -> Result<Vec<ApiKey>, StoreError> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM api_keys ORDER BY created_at DESC, id DESC"))?
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM api_keys ORDER BY created_at DESC, id DESC"
+        ))?
         .query_map([], read)?
         .collect::<Result<Vec<_>, _>>()?)
 }
@@ -65,10 +72,15 @@ pub fn any_active(conn: &Connection) -> Result<bool, StoreError> {
 }
 
 /// The active key with this prefix, and its stored hash.
-pub fn find_active_by_prefix(conn: &Connection, prefix: &str) -> Result<Option<(ApiKey, String)>, StoreError> {
+pub fn find_active_by_prefix(
+    conn: &Connection,
+    prefix: &str,
+) -> Result<Option<(ApiKey, String)>, StoreError> {
     select_one_where_raw(
         conn,
-        &format!("SELECT {COLUMNS}, secret_hash FROM api_keys WHERE prefix = ?1 AND revoked_at IS NULL"),
+        &format!(
+            "SELECT {COLUMNS}, secret_hash FROM api_keys WHERE prefix = ?1 AND revoked_at IS NULL"
+        ),
         [prefix],
         |row| Ok((read(row)?, row.get(6)?)),
     )

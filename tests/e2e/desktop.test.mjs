@@ -1,0 +1,283 @@
+// The real desktop binary, under a display, driven through tauri-driver and WebKitWebDriver
+// (W3C WebDriver over HTTP, spoken directly here): it starts, shows the app frame, opens
+// Settings and shows the schema version of its store; a screenshot is saved.
+//
+// It fails, never skips, when the display, tauri-driver or WebKitWebDriver is missing: `make
+// test` provides them (Xvfb through xvfb-run, tauri-driver from crates.io, Debian's
+// webkit2gtk-driver).
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ARTIFACTS, DESKTOP, botdesk, cleanup, tempDir } from "./support.mjs";
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+/** A minimal W3C WebDriver client: the handful of commands this test needs. */
+class WebDriver {
+  constructor(base) {
+    this.base = base;
+    this.session = null;
+  }
+
+  async request(method, path, body) {
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers: body ? { "Content-Type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(60_000),
+    });
+    const payload = await response.json();
+    if (!response.ok || payload.value?.error) {
+      const error = new Error(`${method} ${path}: ${payload.value?.error ?? response.status}: ${payload.value?.message ?? ""}`);
+      error.webdriver = payload.value?.error;
+      throw error;
+    }
+    return payload.value;
+  }
+
+  async start(application) {
+    const value = await this.request("POST", "/session", {
+      capabilities: { alwaysMatch: { "tauri:options": { application } } },
+    });
+    this.session = value.sessionId;
+  }
+
+  cmd(method, path, body) {
+    return this.request(method, `/session/${this.session}${path}`, body);
+  }
+
+  /** The element for `css`, waiting up to `ms` for it to appear. */
+  async find(css, ms = 30_000) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      try {
+        const element = await this.cmd("POST", "/element", { using: "css selector", value: css });
+        return Object.values(element)[0];
+      } catch (error) {
+        if (error.webdriver !== "no such element" || Date.now() > deadline) throw error;
+        await sleep(200);
+      }
+    }
+  }
+
+  async text(element) {
+    return this.cmd("GET", `/element/${element}/text`);
+  }
+
+  async click(element) {
+    await this.cmd("POST", `/element/${element}/click`, {});
+  }
+
+  async clear(element) {
+    await this.cmd("POST", `/element/${element}/clear`, {});
+  }
+
+  async type(element, text) {
+    await this.cmd("POST", `/element/${element}/value`, { text });
+  }
+
+  async screenshot(file) {
+    // WebKit may still show the previous frame right after a DOM change: let it paint.
+    await sleep(700);
+    const png = await this.cmd("GET", "/screenshot");
+    writeFileSync(file, Buffer.from(png, "base64"));
+  }
+
+  async quit() {
+    if (this.session) await this.request("DELETE", `/session/${this.session}`).catch(() => {});
+    this.session = null;
+  }
+}
+
+/**
+ * Starts tauri-driver (and through it the app) with BOTDESK_DATA_DIR=`dataDir`: the app is
+ * started by WebKitWebDriver, which passes tauri-driver's environment on (the `env` of a
+ * session's capabilities is not). Returns { driver, stop() }.
+ */
+async function startApp(dataDir) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  let log = "";
+  const process_ = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, BOTDESK_DATA_DIR: dataDir },
+  });
+  process_.stdout.on("data", (c) => (log += c));
+  process_.stderr.on("data", (c) => (log += c));
+  const driver = new WebDriver(`http://127.0.0.1:${port}`);
+  const stop = async () => {
+    await driver.quit();
+    if (process_.exitCode === null) {
+      // SIGTERM, not SIGKILL: tauri-driver then stops its WebKitWebDriver too.
+      const exited = new Promise((r) => process_.on("exit", r));
+      process_.kill("SIGTERM");
+      await Promise.race([exited, sleep(10_000)]);
+    }
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await driver.request("GET", "/status");
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`tauri-driver did not answer within 30 s: ${error}\n${log}`);
+      }
+      await sleep(200);
+    }
+  }
+  await driver.start(DESKTOP);
+  return { driver, stop };
+}
+
+describe("the desktop app", () => {
+  let app;
+  let driver;
+  let dataDir;
+  let expectedSchema;
+
+  before(async () => {
+    assert.ok(process.env.DISPLAY, "no display: run this under Xvfb (make test does: xvfb-run -a)");
+    assert.ok(existsSync(DESKTOP), `the desktop binary is not built: ${DESKTOP} (make test builds it)`);
+    const which = (name) => spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).stdout.trim();
+    assert.ok(which("tauri-driver"), "tauri-driver is not installed (make test installs it)");
+    assert.ok(which("WebKitWebDriver"), "WebKitWebDriver is not installed (Debian package webkit2gtk-driver)");
+
+    dataDir = tempDir("desktop");
+    // The schema version a store gets from this build, asked of the CLI on another data dir.
+    const probeDir = tempDir("probe");
+    const migrated = botdesk(probeDir, "migrate");
+    assert.equal(migrated.status, 0, migrated.stderr);
+    expectedSchema = migrated.stdout.match(/schema version (\d+)/)[1];
+    cleanup(probeDir);
+
+    app = await startApp(dataDir);
+    driver = app.driver;
+  });
+
+  after(async () => {
+    await app?.stop();
+    if (dataDir) cleanup(dataDir);
+  });
+
+  it("starts, shows the frame, and reports its store's schema version on Settings", async (t) => {
+    t.after(async () => {
+      // What the window showed when the test ended, pass or fail.
+      await driver.screenshot(join(ARTIFACTS, "desktop-last.png")).catch(() => {});
+    });
+    const nav = await driver.find('[data-testid="nav-settings"]', 60_000);
+    assert.match(await driver.text(await driver.find('[data-testid="nav-templates"]')), /Templates/);
+    await driver.find('[data-testid="template-card"]');
+    await driver.screenshot(join(ARTIFACTS, "desktop-templates.png"));
+    await driver.click(nav);
+    const schema = await driver.find('[data-testid="info-schema-version"]');
+    // Wait for the text, not just the element: a screenshot right after a DOM change can show
+    // the previous frame.
+    const deadline = Date.now() + 15_000;
+    while ((await driver.text(schema)) !== expectedSchema && Date.now() < deadline) await sleep(100);
+    assert.equal(await driver.text(schema), expectedSchema);
+    assert.equal(await driver.text(await driver.find('[data-testid="info-shell"]')), "desktop app");
+    assert.equal(await driver.text(await driver.find('[data-testid="info-data-dir"]')), dataDir);
+    assert.equal(await driver.text(await driver.find('[data-testid="http-api-status"]')), "Not serving.");
+    await driver.screenshot(join(ARTIFACTS, "desktop-settings.png"));
+    assert.ok(existsSync(join(dataDir, "botdesk.db")), "the store is in the data dir it was given");
+  });
+
+  it("is a single instance per data dir: a second launch hands over and exits", async () => {
+    assert.ok(process.env.DBUS_SESSION_BUS_ADDRESS, "no D-Bus session: run under dbus-run-session (make test does)");
+    const launch = (dir, ms) =>
+      new Promise((resolveRun) => {
+        const child = spawn(DESKTOP, [], { env: { ...process.env, BOTDESK_DATA_DIR: dir }, stdio: "ignore" });
+        const timer = setTimeout(() => {
+          child.kill("SIGTERM");
+          resolveRun("still running");
+        }, ms);
+        child.on("exit", (code) => {
+          clearTimeout(timer);
+          resolveRun(code);
+        });
+      });
+    const started = Date.now();
+    assert.equal(await launch(dataDir, 20_000), 0, "the second window on the same data dir exits at once");
+    assert.ok(Date.now() - started < 10_000);
+    const other = tempDir("desktop-other");
+    try {
+      assert.equal(await launch(other, 5_000), "still running", "another data dir is another instance");
+    } finally {
+      cleanup(other);
+    }
+  });
+
+  it("serves the HTTP API on 127.0.0.1 only while the setting is on, and stops it on quit", async () => {
+    const port = await freePort();
+    const health = () =>
+      fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(5_000) }).then(
+        (r) => r.status,
+        () => "refused",
+      );
+    assert.equal(await health(), "refused", "off by default");
+    await driver.click(await driver.find('[data-testid="nav-settings"]'));
+    const portInput = await driver.find("#http-api-port");
+    await driver.clear(portInput);
+    await driver.type(portInput, String(port));
+    await driver.click(await driver.find("#http-api-enabled"));
+    await driver.click(await driver.find(".settings-form button[type=submit]"));
+    const status = await driver.find('[data-testid="http-api-status"]');
+    const deadline = Date.now() + 15_000;
+    while (!(await driver.text(status)).includes(`127.0.0.1:${port}`) && Date.now() < deadline) await sleep(200);
+    assert.equal(await driver.text(status), `Serving now at http://127.0.0.1:${port}/api`);
+    await driver.screenshot(join(ARTIFACTS, "desktop-http-api-on.png"));
+    assert.equal(await health(), 200, "the bot on this machine can call it");
+
+    await driver.click(await driver.find("#http-api-enabled"));
+    await driver.click(await driver.find(".settings-form button[type=submit]"));
+    while ((await driver.text(status)) !== "Not serving." && Date.now() < deadline + 15_000) await sleep(200);
+    assert.equal(await health(), "refused", "switched off again");
+
+    await driver.click(await driver.find("#http-api-enabled"));
+    await driver.click(await driver.find(".settings-form button[type=submit]"));
+    while (!(await driver.text(status)).includes("Serving") && Date.now() < deadline + 30_000) await sleep(200);
+    assert.equal(await health(), 200);
+    await driver.quit();
+    const closed = Date.now() + 15_000;
+    while ((await health()) !== "refused" && Date.now() < closed) await sleep(200);
+    assert.equal(await health(), "refused", "quitting the app stops its HTTP API");
+  });
+
+  it("shows why it cannot start on a damaged store, and leaves the file alone", async () => {
+    const broken = tempDir("desktop-broken");
+    const garbage = Buffer.from("this is not a database, it is a shopping list\n".repeat(50));
+    writeFileSync(join(broken, "botdesk.db"), garbage);
+    try {
+      const second = await startApp(broken);
+      try {
+        const screen = await second.driver.find('[data-testid="startup-error"]');
+        const text = await second.driver.text(screen);
+        assert.match(text, /botdesk could not start/);
+        assert.match(text, /store\.not_a_database/);
+        assert.match(text, /left untouched/);
+        await second.driver.screenshot(join(ARTIFACTS, "desktop-startup-error.png"));
+      } finally {
+        await second.stop();
+      }
+      assert.deepEqual(readFileSync(join(broken, "botdesk.db")), garbage);
+    } finally {
+      cleanup(broken);
+    }
+  });
+});

@@ -1,0 +1,64 @@
+// The frame around every page: navigation, the backend status banner, and the page itself.
+// Keyboard users get a skip link and visible focus; the page's main region takes focus on
+// navigation so screen readers announce it.
+import { type ReactNode, useEffect, useRef } from "react";
+import type { Page } from "../hooks/useRoute";
+
+const NAV: { page: Page; label: string; icon: string }[] = [
+  { page: "templates", label: "Templates", icon: "✉" },
+  { page: "media", label: "Media", icon: "▣" },
+  { page: "queues", label: "Queues", icon: "≡" },
+  { page: "webhooks", label: "Webhooks", icon: "⇄" },
+  { page: "activity", label: "Activity", icon: "◷" },
+  { page: "settings", label: "Settings", icon: "⚙" },
+];
+
+export function AppFrame({ page, banner, children }: { page: Page; banner: ReactNode; children: ReactNode }) {
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [page]);
+  return (
+    <div className="frame">
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }}>
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            b
+          </span>
+          botdesk
+        </div>
+        <ul>
+          {NAV.map((item) => (
+            <li key={item.page}>
+              <a
+                href={`#/${item.page}`}
+                aria-current={item.page === page ? "page" : undefined}
+                className={item.page === page ? "active" : undefined}
+                data-testid={`nav-${item.page}`}
+              >
+                <span className="nav-icon" aria-hidden="true">
+                  {item.icon}
+                </span>
+                {item.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <div className="content">
+        {banner}
+        <main id="main" ref={main} tabIndex={-1} data-testid={`page-${page}`}>
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+// Routing by URL hash (#/activity): works the same in the desktop window's custom protocol and
+// in a browser, with no server-side routes needed.
+import { useEffect, useState } from "react";
+
+export const PAGES = ["templates", "media", "queues", "webhooks", "activity", "settings"] as const;
+export type Page = (typeof PAGES)[number];
+
+export const DEFAULT_PAGE: Page = "templates";
+
+export function pageFromHash(hash: string): Page {
+  const name = hash.replace(/^#\/?/, "").split(/[/?]/)[0] ?? "";
+  return (PAGES as readonly string[]).includes(name) ? (name as Page) : DEFAULT_PAGE;
+}
+
+export function useRoute(): Page {
+  const [page, setPage] = useState<Page>(() => pageFromHash(window.location.hash));
+  useEffect(() => {
+    const onChange = () => {
+      setPage(pageFromHash(window.location.hash));
+    };
+    window.addEventListener("hashchange", onChange);
+    return () => {
+      window.removeEventListener("hashchange", onChange);
+    };
+  }, []);
+  return page;
+}
