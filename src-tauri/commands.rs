@@ -12,6 +12,11 @@ use crate::Desktop;
 
 type Reply<T> = Result<T, WireError>;
 
+/// What the UI sent, as the op's request type (bad input is `request.invalid_body`).
+fn args<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Reply<T> {
+    request::from_value(value).map_err(|e| e.wire())
+}
+
 async fn run<T: Send + 'static>(
     state: &Desktop,
     op: impl FnOnce(&Ctx) -> Result<T, botdesk_core::CoreError> + Send + 'static,
@@ -35,7 +40,7 @@ pub async fn list_audit(
     state: tauri::State<'_, Desktop>,
     query: serde_json::Value,
 ) -> Reply<AuditPageDto> {
-    let query = request::from_value(query).map_err(|e| e.wire())?;
+    let query = args(query)?;
     run(&state, move |ctx| ops::activity::list(ctx, query)).await
 }
 
@@ -54,7 +59,7 @@ pub async fn update_settings(
     state: tauri::State<'_, Desktop>,
     update: serde_json::Value,
 ) -> Reply<SettingsDto> {
-    let update = request::from_value(update).map_err(|e| e.wire())?;
+    let update = args(update)?;
     let actor = state.actor.clone();
     run(&state, move |ctx| {
         ops::settings::update(ctx, &actor, update)
@@ -67,7 +72,7 @@ pub async fn list_templates(
     state: tauri::State<'_, Desktop>,
     query: serde_json::Value,
 ) -> Reply<Vec<TemplateDto>> {
-    let query = request::from_value(query).map_err(|e| e.wire())?;
+    let query = args(query)?;
     run(&state, move |ctx| ops::templates::list(ctx, query)).await
 }
 

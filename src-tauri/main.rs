@@ -87,6 +87,33 @@ fn menu(app: &tauri::AppHandle) -> tauri::Result<Menu<tauri::Wry>> {
     Menu::with_items(app, &[&app_menu])
 }
 
+/// Turns SIGINT and SIGTERM (a logout, `kill`) into a normal quit, so that the window state is
+/// saved and the HTTP API and the core stop cleanly, as with the Quit menu.
+async fn quit_on_signal(app: tauri::AppHandle) {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("signal received: quitting");
+    app.exit(0);
+}
+
 /// Forwards the core's events to the window, and applies the HTTP API setting as it changes.
 async fn forward_events(app: tauri::AppHandle, ctx: Ctx) {
     let mut events = ctx.events().subscribe();
@@ -144,6 +171,7 @@ fn main() -> anyhow::Result<()> {
                 http_api: HttpApi::default(),
             });
             tracing::info!(data_dir = %data_dir.display(), ok = ctx.is_ok(), "desktop app started");
+            tauri::async_runtime::spawn(quit_on_signal(app.handle().clone()));
             if let Ok(ctx) = ctx {
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {

@@ -280,4 +280,44 @@ describe("the desktop app", () => {
       cleanup(broken);
     }
   });
+
+  it("quits cleanly on SIGTERM, saving its window state, and restores it on the next start", async () => {
+    const dir = tempDir("desktop-window");
+    try {
+      const child = spawn(DESKTOP, [], { env: { ...process.env, BOTDESK_DATA_DIR: dir }, stdio: ["ignore", "ignore", "pipe"] });
+      let log = "";
+      child.stderr.on("data", (c) => (log += c));
+      const exited = new Promise((r) => child.on("exit", (code, signal) => r({ code, signal })));
+      const deadline = Date.now() + 30_000;
+      while (!log.includes("desktop app started") && Date.now() < deadline) await sleep(100);
+      assert.match(log, /desktop app started/);
+      await sleep(1_000);
+      child.kill("SIGTERM");
+      const result = await Promise.race([exited, sleep(15_000).then(() => "timeout")]);
+      assert.deepEqual(result, { code: 0, signal: null }, `a clean exit on SIGTERM:\n${log}`);
+      assert.match(log, /desktop app stopped/);
+      const saved = JSON.parse(readFileSync(join(dir, "window-state.json"), "utf8"));
+      assert.equal(saved.main.width, 1200, JSON.stringify(saved));
+      assert.equal(saved.main.height, 800);
+
+      // The owner made the window smaller and moved it; the next start shows it that way.
+      saved.main.width = 1000;
+      saved.main.height = 640;
+      saved.main.x = 40;
+      saved.main.y = 30;
+      writeFileSync(join(dir, "window-state.json"), JSON.stringify(saved));
+      const again = await startApp(dir);
+      try {
+        await again.driver.find('[data-testid="nav-settings"]');
+        const rect = await again.driver.cmd("GET", "/window/rect");
+        assert.equal(rect.width, 1000, JSON.stringify(rect));
+        assert.equal(rect.height, 640, JSON.stringify(rect));
+        await again.driver.screenshot(join(ARTIFACTS, "desktop-restored-window.png"));
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      cleanup(dir);
+    }
+  });
 });
