@@ -64,5 +64,10 @@ lint: $(UI_DEPS) ## Formatting and lints (Rust and UI)
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	cd ui && npm run typecheck && npm run lint
 
+bench: deps ## Benchmarks (release builds): template rendering and the preview endpoint under load
+	@command -v wrk >/dev/null || sudo_or_not=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		command -v wrk >/dev/null || $$sudo_or_not apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends wrk
+	bench/templates.sh
+
 fmt: ## Format the Rust code
 	$(CARGO) fmt --all

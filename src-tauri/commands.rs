@@ -3,9 +3,11 @@
 //! the same way).
 
 use botdesk_core::dto::{
-    AuditFacetsDto, AuditPageDto, HealthDto, HttpApiStatusDto, SettingsDto, SystemInfoDto,
-    TemplateDto,
+    AuditFacetsDto, AuditPageDto, DiffQuery, HealthDto, HttpApiStatusDto, PreviewDto, SettingsDto,
+    SystemInfoDto, TemplateDiffDto, TemplateDto, TemplateRemovedDto, TemplateValidateRequest,
+    TemplateVersionDto, ValidationDto,
 };
+use botdesk_core::templates::Rule;
 use botdesk_core::{Ctx, WireError, ops, request};
 
 use crate::Desktop;
@@ -79,4 +81,120 @@ pub async fn list_templates(
 #[tauri::command]
 pub async fn http_api_status(state: tauri::State<'_, Desktop>) -> Reply<HttpApiStatusDto> {
     Ok(state.http_api.status())
+}
+
+#[tauri::command]
+pub async fn get_template(state: tauri::State<'_, Desktop>, id: String) -> Reply<TemplateDto> {
+    run(&state, move |ctx| ops::templates::get(ctx, &id)).await
+}
+
+#[tauri::command]
+pub async fn create_template(
+    state: tauri::State<'_, Desktop>,
+    content: serde_json::Value,
+) -> Reply<TemplateDto> {
+    let content = args(content)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::templates::create(ctx, &actor, content)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn update_template(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    update: serde_json::Value,
+) -> Reply<TemplateDto> {
+    let update = args(update)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::templates::update(ctx, &actor, &id, update)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn set_template_status(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    change: serde_json::Value,
+) -> Reply<TemplateDto> {
+    let change = args(change)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::templates::set_status(ctx, &actor, &id, change)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn rollback_template(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    request: serde_json::Value,
+) -> Reply<TemplateDto> {
+    let request = args(request)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::templates::rollback(ctx, &actor, &id, request)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_template(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+) -> Reply<TemplateRemovedDto> {
+    let actor = state.actor.clone();
+    run(&state, move |ctx| ops::templates::remove(ctx, &actor, &id)).await
+}
+
+#[tauri::command]
+pub async fn validate_template(
+    state: tauri::State<'_, Desktop>,
+    request: serde_json::Value,
+) -> Reply<ValidationDto> {
+    let request: TemplateValidateRequest = args(request)?;
+    run(&state, move |ctx| {
+        ops::templates::validate(ctx, &request.content)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn preview_template(
+    state: tauri::State<'_, Desktop>,
+    request: serde_json::Value,
+) -> Reply<PreviewDto> {
+    let request = args(request)?;
+    run(&state, move |ctx| ops::templates::preview(ctx, request)).await
+}
+
+#[tauri::command]
+pub async fn template_versions(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+) -> Reply<Vec<TemplateVersionDto>> {
+    run(&state, move |ctx| ops::templates::versions(ctx, &id)).await
+}
+
+#[tauri::command]
+pub async fn template_diff(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    query: serde_json::Value,
+) -> Reply<TemplateDiffDto> {
+    let query: DiffQuery = args(query)?;
+    run(&state, move |ctx| {
+        ops::templates::diff(ctx, &id, query.from, query.to)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn template_rules() -> Reply<&'static [Rule]> {
+    Ok(ops::templates::rules())
 }

@@ -200,6 +200,17 @@ fn main() -> anyhow::Result<()> {
             commands::update_settings,
             commands::list_templates,
             commands::http_api_status,
+            commands::get_template,
+            commands::create_template,
+            commands::update_template,
+            commands::set_template_status,
+            commands::rollback_template,
+            commands::remove_template,
+            commands::validate_template,
+            commands::preview_template,
+            commands::template_versions,
+            commands::template_diff,
+            commands::template_rules,
         ])
         .build(tauri::generate_context!())
         .context("the desktop app could not start")?;

@@ -320,6 +320,10 @@ fn the_openapi_document_describes_every_route() {
         ("/api/settings", "get"),
         ("/api/settings", "put"),
         ("/api/templates", "get"),
+        ("/api/templates", "post"),
+        ("/api/templates/{id}", "put"),
+        ("/api/templates/{id}/rollback", "post"),
+        ("/api/templates/preview", "post"),
         ("/api/events", "get"),
     ] {
         assert!(
@@ -327,7 +331,7 @@ fn the_openapi_document_describes_every_route() {
             "{method} {path} is documented"
         );
         // …and really exists.
-        if method == "get" && path != "/api/events" {
+        if method == "get" && path != "/api/events" && !path.contains('{') {
             assert_ne!(server.get(path).status(), 404, "{path} is served");
         }
     }

@@ -8,3 +8,4 @@ mod cli;
 mod events;
 mod http;
 mod support;
+mod templates;

@@ -8,11 +8,12 @@ import { ActivityPage } from "./pages/ActivityPage";
 import { NotYetPage } from "./pages/NotYetPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { TemplatesPage } from "./pages/TemplatesPage";
+import { TemplateEditor } from "./templates/TemplateEditor";
 
-function PageView({ page }: { page: Page }) {
+function PageView({ page, subpath }: { page: Page; subpath: string }) {
   switch (page) {
     case "templates":
-      return <TemplatesPage />;
+      return subpath === "" ? <TemplatesPage /> : <TemplateEditor id={subpath} />;
     case "activity":
       return <ActivityPage />;
     case "settings":
@@ -25,7 +26,7 @@ function PageView({ page }: { page: Page }) {
 }
 
 export function App() {
-  const page = useRoute();
+  const { page, subpath } = useRoute();
   const { status, recheck } = useBackendStatus();
   if (status.state === "failed") {
     return <StartupError error={status.error} />;
@@ -42,7 +43,7 @@ export function App() {
   }
   return (
     <AppFrame page={page} banner={<StatusBanner status={status} onRetry={recheck} />}>
-      <PageView key={page} page={page} />
+      <PageView key={`${page}/${subpath}`} page={page} subpath={subpath} />
     </AppFrame>
   );
 }

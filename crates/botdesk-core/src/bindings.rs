@@ -24,6 +24,18 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     CreatedApiKeyDto::export_all(&cfg)?;
     TemplateQuery::export_all(&cfg)?;
     TemplateDto::export_all(&cfg)?;
+    TemplateUpdate::export_all(&cfg)?;
+    TemplateStatusChange::export_all(&cfg)?;
+    TemplateRollback::export_all(&cfg)?;
+    TemplateRemovedDto::export_all(&cfg)?;
+    TemplateValidateRequest::export_all(&cfg)?;
+    ValidationDto::export_all(&cfg)?;
+    PreviewRequest::export_all(&cfg)?;
+    PreviewDto::export_all(&cfg)?;
+    TemplateVersionDto::export_all(&cfg)?;
+    DiffQuery::export_all(&cfg)?;
+    TemplateDiffDto::export_all(&cfg)?;
+    botdesk_templates::Rule::export_all(&cfg)?;
     EventDto::export_all(&cfg)?;
     ConnectionStatsDto::export_all(&cfg)?;
     HttpApiStatusDto::export_all(&cfg)?;

@@ -64,7 +64,21 @@ struct Inner {
     events: EventBus,
     shell: Shell,
     stop: watch::Sender<bool>,
+    caches: Caches,
+    /// How many blocking store jobs may run at once. The rest wait here, as cheap async tasks,
+    /// rather than as hundreds of threads contending for a few connections and cores.
+    gate: tokio::sync::Semaphore,
 }
+
+/// What the core keeps of the store in memory, exact until the next commit (see [`crate::cache`]).
+#[derive(Debug, Default)]
+pub(crate) struct Caches {
+    pub keys: crate::cache::StoreCached<crate::ops::keys::KeySnapshot>,
+    pub templates: crate::cache::StoreCachedMap<botdesk_store::Id, crate::ops::templates::Prepared>,
+}
+
+/// Blocking store jobs running at once: the read pool, plus room for writers.
+const CONCURRENT_STORE_JOBS: usize = 10;
 
 impl fmt::Debug for Ctx {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -97,6 +111,8 @@ impl Ctx {
             events: EventBus::new(options.clock),
             shell: options.shell,
             stop,
+            gate: tokio::sync::Semaphore::new(CONCURRENT_STORE_JOBS),
+            caches: Caches::default(),
         })))
     }
 
@@ -116,6 +132,10 @@ impl Ctx {
         &self.0.events
     }
 
+    pub(crate) fn caches(&self) -> &Caches {
+        &self.0.caches
+    }
+
     pub fn shell(&self) -> Shell {
         self.0.shell
     }
@@ -130,6 +150,12 @@ impl Ctx {
         T: Send + 'static,
         F: FnOnce(&Ctx) -> Result<T, CoreError> + Send + 'static,
     {
+        let _permit = self
+            .0
+            .gate
+            .acquire()
+            .await
+            .map_err(|_| CoreError::Internal("the store gate is closed".into()))?;
         let ctx = self.clone();
         tokio::task::spawn_blocking(move || f(&ctx)).await?
     }

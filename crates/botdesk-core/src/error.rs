@@ -3,24 +3,36 @@
 //! dotted code. Internal causes are logged there and never sent.
 
 use botdesk_store::StoreError;
+use botdesk_templates::Issue;
+use botdesk_templates::versions::TemplateError;
 use serde::Serialize;
+use ts_rs::TS;
+use utoipa::ToSchema;
 
-/// What a client is told. The shells map [`ErrorKind`] to their status (HTTP 404, 409 …).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What a client is told when a call fails (`{"error": WireError}` over HTTP). The shells map
+/// [`ErrorKind`] to their status (HTTP 404, 409 …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
 pub struct WireError {
-    /// Stable machine code, e.g. `store.not_found`, `config.invalid`. The UI matches on this.
+    /// Stable machine code, e.g. `store.not_found`, `template.body_too_long`. Match on this,
+    /// never on the message.
     pub code: String,
     /// A sentence for a person.
     pub message: String,
     /// The input field the error is about, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub field: Option<String>,
+    /// Every problem, located, when the input had several (the first is `code`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<Issue>>", optional)]
+    pub issues: Vec<Issue>,
     #[serde(skip)]
+    #[ts(skip)]
     pub kind: ErrorKind,
 }
 
 /// The class of an error, which decides the transport status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub enum ErrorKind {
     /// The request is malformed or breaks a rule (400/422).
     Invalid,
@@ -43,6 +55,7 @@ pub enum ErrorKind {
     /// The machine is out of space (507).
     InsufficientStorage,
     /// A bug or an unexpected failure; details are in the log only (500).
+    #[default]
     Internal,
 }
 
@@ -51,6 +64,9 @@ pub enum ErrorKind {
 pub enum CoreError {
     #[error(transparent)]
     Store(#[from] StoreError),
+
+    #[error(transparent)]
+    Template(#[from] TemplateError),
 
     /// A bad value in the config file, an environment variable or a flag.
     #[error("{message}")]
@@ -105,9 +121,10 @@ impl CoreError {
     }
 
     /// The stable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
             CoreError::Store(e) => e.code(),
+            CoreError::Template(e) => e.issues().first().map_or(e.code(), |i| i.code.as_str()),
             CoreError::Config { .. } => "config.invalid",
             CoreError::Invalid { code, .. }
             | CoreError::NotFound { code, .. }
@@ -120,6 +137,7 @@ impl CoreError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             CoreError::Store(e) => store_kind(e),
+            CoreError::Template(e) => template_kind(e),
             CoreError::Config { .. } | CoreError::Invalid { .. } => ErrorKind::Invalid,
             CoreError::NotFound { .. } => ErrorKind::NotFound,
             CoreError::Conflict { .. } => ErrorKind::Conflict,
@@ -131,6 +149,7 @@ impl CoreError {
     /// What the client sees. Internal errors are logged here, with their cause, once.
     pub fn wire(&self) -> WireError {
         let kind = self.kind();
+        let mut issues = Vec::new();
         let (message, field) = match self {
             _ if kind == ErrorKind::Internal => {
                 tracing::error!(code = self.code(), error = %self, "internal error");
@@ -140,6 +159,20 @@ impl CoreError {
                 )
             }
             CoreError::Store(e) => (e.to_string(), e.field().map(str::to_owned)),
+            CoreError::Template(e) => match e.issues() {
+                [] => (e.to_string(), None),
+                all @ [first, rest @ ..] => {
+                    issues = all.to_vec();
+                    let more = match rest.len() {
+                        0 => String::new(),
+                        n => format!(" (and {n} more problem{})", if n == 1 { "" } else { "s" }),
+                    };
+                    (
+                        format!("{}{more}", first.message),
+                        Some(first.field.clone()),
+                    )
+                }
+            },
             CoreError::Config { message, field } | CoreError::Invalid { message, field, .. } => {
                 (message.clone(), field.clone())
             }
@@ -149,6 +182,7 @@ impl CoreError {
             code: self.code().to_owned(),
             message,
             field,
+            issues,
             kind,
         }
     }
@@ -176,6 +210,20 @@ fn store_kind(e: &StoreError) -> ErrorKind {
         StoreError::InvalidData { .. } | StoreError::Io { .. } | StoreError::Sqlite(_) => {
             ErrorKind::Internal
         }
+    }
+}
+
+fn template_kind(e: &TemplateError) -> ErrorKind {
+    match e {
+        TemplateError::Invalid(_) | TemplateError::VersionOfAnotherTemplate { .. } => {
+            ErrorKind::Invalid
+        }
+        TemplateError::NotFound(_) | TemplateError::VersionNotFound { .. } => ErrorKind::NotFound,
+        TemplateError::NameTaken { .. } | TemplateError::VersionConflict { .. } => {
+            ErrorKind::Conflict
+        }
+        TemplateError::Unreadable(_) => ErrorKind::Internal,
+        TemplateError::Store(s) => store_kind(s),
     }
 }
 

@@ -4,6 +4,7 @@
 //! the capability crates below; the shells only translate.
 
 pub mod bindings;
+pub mod cache;
 pub mod config;
 pub mod ctx;
 pub mod dto;
@@ -17,5 +18,6 @@ pub use config::{APP_IDENTIFIER, Config, ConfigOverrides, default_data_dir};
 pub use ctx::{Ctx, CtxOptions, Shell, VERSION};
 pub use error::{CoreError, ErrorKind, WireError};
 
-/// Re-exported so that shells and tests name store types without depending on the store.
+/// Re-exported so that shells and tests name these types without depending on the crates.
 pub use botdesk_store as store;
+pub use botdesk_templates as templates;

@@ -16,6 +16,7 @@ impl ApiError {
             code: code.to_owned(),
             message: message.into(),
             field: None,
+            issues: Vec::new(),
             kind,
         })
     }

@@ -81,11 +81,8 @@ pub async fn api_guard(State(state): State<AppState>, mut req: Request, next: Ne
         }
     }
     let token = bearer(headers);
-    let ctx = state.ctx.clone();
-    let access = match ctx
-        .blocking(move |ctx| keys::authenticate(ctx, token.as_deref()))
-        .await
-    {
+    // Cheap: the active keys are cached until the store changes.
+    let access = match keys::authenticate(&state.ctx, token.as_deref()) {
         Ok(access) => access,
         Err(err) => {
             if let CoreError::Unauthorized { code, .. } = &err {
@@ -113,6 +110,20 @@ pub async fn api_guard(State(state): State<AppState>, mut req: Request, next: Ne
              localhost; create a key with `botdesk keys create`",
         )
         .into_response();
+    }
+    if let Access::Key {
+        id,
+        touch_due: true,
+        ..
+    } = &access
+    {
+        let (ctx, id) = (state.ctx.clone(), id.clone());
+        // The "last used" stamp is written in the background: the request does not wait.
+        tokio::spawn(async move {
+            if let Err(e) = ctx.blocking(move |ctx| keys::touch(ctx, &id)).await {
+                tracing::debug!(error = %e, "could not record a key's last use");
+            }
+        });
     }
     req.extensions_mut().insert(access);
     next.run(req).await

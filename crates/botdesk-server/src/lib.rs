@@ -20,7 +20,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, OriginalUri, Request};
 use axum::http::{HeaderName, HeaderValue, Method};
-use axum::routing::get;
+use axum::routing::{get, post};
 use botdesk_core::{Ctx, ErrorKind};
 use tokio::sync::watch;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -64,7 +64,29 @@ pub fn router_with_shutdown(ctx: Ctx, stopping: watch::Receiver<bool>) -> Router
             "/settings",
             get(routes::settings::get).put(routes::settings::update),
         )
-        .route("/templates", get(routes::templates::list))
+        .route(
+            "/templates",
+            get(routes::templates::list).post(routes::templates::create),
+        )
+        .route("/templates/rules", get(routes::templates::rules))
+        .route("/templates/validate", post(routes::templates::validate))
+        .route("/templates/preview", post(routes::templates::preview))
+        .route(
+            "/templates/{id}",
+            get(routes::templates::get)
+                .put(routes::templates::update)
+                .delete(routes::templates::remove),
+        )
+        .route(
+            "/templates/{id}/status",
+            post(routes::templates::set_status),
+        )
+        .route(
+            "/templates/{id}/rollback",
+            post(routes::templates::rollback),
+        )
+        .route("/templates/{id}/versions", get(routes::templates::versions))
+        .route("/templates/{id}/diff", get(routes::templates::diff))
         .route("/events", get(events::events))
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)

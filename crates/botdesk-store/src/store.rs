@@ -9,7 +9,7 @@ use std::fmt;
 use std::fs;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use refinery::Migration;
@@ -18,6 +18,36 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use crate::error::StoreError;
 use crate::open;
 use crate::types::{Actor, Clock, Id, SystemClock, Timestamp};
+
+/// A read connection on loan from the pool.
+struct PooledReader<'s> {
+    store: &'s Store,
+    conn: Option<Connection>,
+}
+
+impl PooledReader<'_> {
+    fn conn(&self) -> &Connection {
+        // Present from creation until drop.
+        self.conn
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("a pooled reader always holds its connection"))
+    }
+}
+
+impl Drop for PooledReader<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.store.return_reader(conn);
+        }
+    }
+}
+
+/// The read connections: those idle, and how many exist in all.
+#[derive(Default)]
+struct Readers {
+    idle: Vec<Connection>,
+    open: usize,
+}
 
 /// The store file's name inside the data dir.
 pub const DB_FILE: &str = "botdesk.db";
@@ -28,8 +58,9 @@ pub struct StoreOptions {
     pub clock: Arc<dyn Clock>,
     /// How long a write waits for another process's write to finish before `store.busy`.
     pub busy_timeout: Duration,
-    /// Read connections kept open for reuse.
-    pub idle_readers: usize,
+    /// The most read connections open at once; a read waits for a free one rather than opening
+    /// another (a new connection parses the whole schema, triggers included, on first use).
+    pub max_readers: usize,
 }
 
 impl Default for StoreOptions {
@@ -37,7 +68,7 @@ impl Default for StoreOptions {
         StoreOptions {
             clock: Arc::new(SystemClock),
             busy_timeout: Duration::from_secs(5),
-            idle_readers: 4,
+            max_readers: 8,
         }
     }
 }
@@ -64,7 +95,11 @@ impl Origin {
 pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<Readers>,
+    reader_free: Condvar,
+    /// A connection used only to ask `PRAGMA data_version`, which changes whenever any
+    /// connection (of this process or another) commits: what caches above the store key on.
+    watch: Mutex<Connection>,
     options: StoreOptions,
     device_id: String,
     schema_version: i64,
@@ -125,15 +160,33 @@ impl Store {
             [],
             |row| row.get(0),
         )?;
+        let watch = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open::with_path(e.into(), &path))?;
+        open::configure(&watch, options.busy_timeout)?;
         tracing::info!(path = %path.display(), schema_version, %device_id, "store open");
         Ok(Store {
             path,
             writer: Mutex::new(conn),
-            readers: Mutex::new(Vec::new()),
+            readers: Mutex::new(Readers::default()),
+            reader_free: Condvar::new(),
+            watch: Mutex::new(watch),
             options,
             device_id,
             schema_version,
         })
+    }
+
+    /// A number that changes whenever anything is committed to the store, by this process or
+    /// another (the CLI, the sqlite3 shell). Costs about a microsecond: caches of what is in the
+    /// store check it to know they are still exact.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        let conn = self.watch.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |row| row.get(0))?)
     }
 
     /// The store file.
@@ -217,16 +270,21 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let conn = self.take_reader()?;
-        let result = (|| {
-            conn.execute_batch("BEGIN").map_err(StoreError::from)?;
-            let out = f(&conn);
-            // A read transaction has nothing to commit; ending it releases the snapshot.
-            conn.execute_batch("ROLLBACK").map_err(StoreError::from)?;
-            out
-        })();
-        self.return_reader(conn);
-        result
+        let reader = self.reader()?;
+        let conn = reader.conn();
+        conn.execute_batch("BEGIN").map_err(StoreError::from)?;
+        let out = f(conn);
+        // A read transaction has nothing to commit; ending it releases the snapshot.
+        conn.execute_batch("ROLLBACK").map_err(StoreError::from)?;
+        out
+    }
+
+    /// A read connection from the pool, given back when dropped (a panic included).
+    fn reader(&self) -> Result<PooledReader<'_>, StoreError> {
+        Ok(PooledReader {
+            store: self,
+            conn: Some(self.take_reader()?),
+        })
     }
 
     fn writer(&self) -> MutexGuard<'_, Connection> {
@@ -236,31 +294,58 @@ impl Store {
     }
 
     fn take_reader(&self) -> Result<Connection, StoreError> {
-        if let Some(conn) = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop() {
-            return Ok(conn);
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(conn) = pool.idle.pop() {
+                return Ok(conn);
+            }
+            if pool.open < self.options.max_readers.max(1) {
+                pool.open += 1;
+                break;
+            }
+            pool = self
+                .reader_free
+                .wait(pool)
+                .unwrap_or_else(|p| p.into_inner());
         }
-        let conn = Connection::open_with_flags(
+        drop(pool);
+        let opened = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| open::with_path(e.into(), &self.path))?;
-        open::configure(&conn, self.options.busy_timeout)?;
-        Ok(conn)
+        .map_err(|e| open::with_path(e.into(), &self.path))
+        .and_then(|conn| open::configure(&conn, self.options.busy_timeout).map(|()| conn));
+        if opened.is_err() {
+            self.forget_reader();
+        }
+        opened
     }
 
     fn return_reader(&self, conn: Connection) {
-        let mut idle = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < self.options.idle_readers && conn.is_autocommit() {
-            idle.push(conn);
+        if !conn.is_autocommit() {
+            // Left inside a transaction by a failure: not reusable.
+            drop(conn);
+            self.forget_reader();
+            return;
         }
+        self.readers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .idle
+            .push(conn);
+        self.reader_free.notify_one();
+    }
+
+    fn forget_reader(&self) {
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        pool.open = pool.open.saturating_sub(1);
+        self.reader_free.notify_one();
     }
 
     /// Writes a consistent copy of the store to `dest` while the store stays in use.
     pub fn backup_to(&self, dest: &Path) -> Result<BackupReport, StoreError> {
-        let conn = self.take_reader()?;
-        let report = backup_from(&conn, dest);
-        self.return_reader(conn);
-        report
+        let reader = self.reader()?;
+        backup_from(reader.conn(), dest)
     }
 }
 

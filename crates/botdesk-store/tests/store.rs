@@ -881,3 +881,66 @@ fn tombstones_hide_rows_and_restore_brings_them_back() {
     let at: Timestamp = tomb.meta.deleted_at.unwrap();
     assert!(at >= tomb.meta.created_at);
 }
+
+#[test]
+fn the_read_pool_survives_panics_and_shares_few_connections_among_many_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(
+        Store::open(
+            dir.path(),
+            StoreOptions {
+                max_readers: 2,
+                ..options()
+            },
+        )
+        .unwrap(),
+    );
+    for _ in 0..10 {
+        let s = store.clone();
+        let panicked = std::thread::spawn(move || {
+            s.read(|_| -> Result<(), StoreError> { panic!("a bug inside a read") })
+        })
+        .join();
+        assert!(panicked.is_err());
+    }
+    // Had the panics leaked their connections, this would wait for ever.
+    let threads: Vec<_> = (0..32)
+        .map(|_| {
+            let s = store.clone();
+            std::thread::spawn(move || {
+                for _ in 0..20 {
+                    assert_eq!(count(&s, "SELECT count(*) FROM message_templates"), 3);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+#[test]
+fn the_data_version_moves_with_every_commit_from_any_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let v0 = store.data_version().unwrap();
+    assert_eq!(
+        store.data_version().unwrap(),
+        v0,
+        "nothing committed, nothing moved"
+    );
+    store
+        .with_tx(&actor(), |tx| botdesk_store::insert(tx, merchant("A")))
+        .unwrap();
+    let v1 = store.data_version().unwrap();
+    assert_ne!(v1, v0, "this store's own commit");
+    let other = Connection::open(dir.path().join(DB_FILE)).unwrap();
+    other
+        .execute("UPDATE merchants SET name = 'B'", [])
+        .unwrap();
+    assert_ne!(
+        store.data_version().unwrap(),
+        v1,
+        "another process's commit"
+    );
+}

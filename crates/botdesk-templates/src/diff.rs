@@ -34,20 +34,44 @@ pub struct LineChange {
     pub text: String,
 }
 
-fn fields(c: &TemplateContent) -> Vec<(String, serde_json::Value)> {
+/// The fields of [`TemplateContent`] as they are serialised, in reading order. An absent
+/// optional field (no footer) is compared as null.
+const FIELDS: &[&str] = &[
+    "name",
+    "type",
+    "category",
+    "language",
+    "parameter_format",
+    "header",
+    "body",
+    "footer",
+    "buttons",
+    "list",
+    "variables",
+];
+
+fn fields(c: &TemplateContent) -> serde_json::Map<String, serde_json::Value> {
     match serde_json::to_value(c) {
-        Ok(serde_json::Value::Object(map)) => map.into_iter().collect(),
-        _ => Vec::new(),
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
     }
 }
 
 pub fn diff(old: &TemplateContent, new: &TemplateContent) -> ContentDiff {
-    let new_fields = fields(new);
-    let changes = fields(old)
-        .into_iter()
-        .zip(new_fields)
-        .filter(|((_, a), (_, b))| a != b)
-        .map(|((field, old), (_, new))| FieldChange { field, old, new })
+    let (a, b) = (fields(old), fields(new));
+    let changes = FIELDS
+        .iter()
+        .map(|f| {
+            let get = |m: &serde_json::Map<String, serde_json::Value>| {
+                m.get(*f).cloned().unwrap_or(serde_json::Value::Null)
+            };
+            FieldChange {
+                field: (*f).to_owned(),
+                old: get(&a),
+                new: get(&b),
+            }
+        })
+        .filter(|c| c.old != c.new)
         .collect();
     let body = TextDiff::from_lines(&old.body, &new.body)
         .iter_all_changes()
@@ -86,6 +110,22 @@ mod tests {
             "name": "t", "type": "text", "body": body, "footer": footer
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn every_serialised_field_is_compared() {
+        let c = content("x", Some("y"));
+        let mut with_list = c.clone();
+        with_list.list = Some(crate::model::ListSpec {
+            button: "b".into(),
+            sections: Vec::new(),
+        });
+        for key in fields(&with_list).keys() {
+            assert!(
+                FIELDS.contains(&key.as_str()),
+                "{key} is missing from FIELDS"
+            );
+        }
     }
 
     #[test]

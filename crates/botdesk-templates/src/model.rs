@@ -30,13 +30,13 @@ pub struct TemplateContent {
     #[serde(default)]
     pub header: Header,
     pub body: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub footer: Option<String>,
     #[serde(default)]
     pub buttons: Vec<Button>,
     /// For `list` templates: the button that opens the list, and its sections.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub list: Option<ListSpec>,
     /// Every variable the template uses, with an example value (WhatsApp requires examples).
@@ -206,7 +206,7 @@ pub struct ListSection {
 pub struct ListRow {
     pub id: String,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub description: Option<String>,
 }

@@ -201,6 +201,44 @@ pub fn parse(text: &str) -> Result<Text, Vec<ParseIssue>> {
             continue;
         };
         let inner = &rest[2..close];
+        if let Some(k) = inner.find("{{") {
+            // `{{a, b {{c}}`: the first `{{` never closed, and a good placeholder follows; but
+            // `{{ {{c}} }}`, closed again after, is one placeholder nested in another.
+            let after = &rest[close + 2..line_end];
+            let outer_close = after.find("}}");
+            let nested = outer_close.is_some_and(|c| after.find("{{").is_none_or(|o| c < o));
+            if !nested {
+                issues.push(ParseIssue {
+                    code: "template.placeholder_unclosed",
+                    message: format!(
+                        "line {}, column {}: `{{{{` is not closed before the next `{{{{` \
+                         (write `\\{{{{` for a literal `{{{{`)",
+                        start.line, start.column
+                    ),
+                    at: start,
+                    len: 2,
+                });
+                let skipped = &rest[..2 + k];
+                literal.push_str(skipped);
+                let n = skipped.chars().count();
+                literal_chars += n;
+                cur.advance(n);
+                continue;
+            }
+            let end = close + 2 + outer_close.unwrap_or(0) + 2;
+            let whole = &rest[..end];
+            issues.push(ParseIssue {
+                code: "template.placeholder_nested",
+                message: format!(
+                    "line {}, column {}: `{whole}`: placeholders cannot contain braces",
+                    start.line, start.column
+                ),
+                at: start,
+                len: utf16_len(whole),
+            });
+            cur.advance(whole.chars().count());
+            continue;
+        }
         let whole = &rest[..close + 2];
         let len = utf16_len(whole);
         let issue = |code: &'static str, what: String| ParseIssue {
@@ -211,8 +249,8 @@ pub fn parse(text: &str) -> Result<Text, Vec<ParseIssue>> {
         };
         if inner.contains('{') {
             issues.push(issue(
-                "template.placeholder_nested",
-                format!("`{whole}`: placeholders cannot contain braces"),
+                "template.placeholder_malformed",
+                format!("`{whole}` is not a valid placeholder: no braces inside"),
             ));
         } else if inner.trim().is_empty() {
             issues.push(issue(
@@ -321,6 +359,15 @@ mod tests {
         assert_eq!(codes("Hi {{name"), ["template.placeholder_unclosed"]);
         assert_eq!(codes("Hi {{name\n}}"), ["template.placeholder_unclosed"]);
         assert_eq!(codes("{{ {{x}} }}"), ["template.placeholder_nested"]);
+        assert_eq!(
+            codes("a {{ {{x}} }} b {{y}} c"),
+            ["template.placeholder_nested"]
+        );
+        assert_eq!(
+            codes("Hi {{name, your order {{id}} is here"),
+            ["template.placeholder_unclosed"]
+        );
+        assert_eq!(codes("{{{x}}}"), ["template.placeholder_malformed"]);
         assert_eq!(codes("{{Order}}"), ["template.placeholder_malformed"]);
         assert_eq!(codes("{{0}}"), ["template.placeholder_malformed"]);
         assert_eq!(

@@ -27,6 +27,7 @@ pub struct Rendered {
     pub body: String,
     pub footer: Option<String>,
     pub buttons: Vec<RenderedButton>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub list: Option<ListSpec>,
 }
@@ -98,9 +99,7 @@ impl Compiled {
     ) -> String {
         let mut out = String::with_capacity(text.literal_chars + 16 * text.segments.len());
         let format = self.content.parameter_format;
-        let missing = text.render_into(&mut out, |name| {
-            values.get(&part.key(format, name)).map(String::as_str)
-        });
+        let missing = text.render_into(&mut out, |name| part.value(format, name, values));
         for p in missing {
             issues.push(value_issue(
                 "template.value_missing",
@@ -167,12 +166,7 @@ impl Compiled {
                 value,
             });
         }
-        let used: std::collections::HashSet<String> = self
-            .parts()
-            .flat_map(|(part, text)| text.placeholders().map(move |p| (part, p)))
-            .map(|(part, p)| self.key(part, &p.name))
-            .collect();
-        let mut unknown: Vec<&String> = values.keys().filter(|k| !used.contains(*k)).collect();
+        let mut unknown: Vec<&String> = values.keys().filter(|k| !self.keys.contains(*k)).collect();
         unknown.sort();
         for name in unknown {
             issues.push(value_issue(
@@ -383,7 +377,16 @@ impl Compiled {
         values: &Values,
         options: &SendOptions,
     ) -> Result<Value, Vec<Issue>> {
-        let r = self.render(values)?;
+        let rendered = self.render(values)?;
+        self.session_message_of(&rendered, options)
+    }
+
+    /// [`Compiled::session_message`] for a message already rendered.
+    pub fn session_message_of(
+        &self,
+        r: &Rendered,
+        options: &SendOptions,
+    ) -> Result<Value, Vec<Issue>> {
         let header = match &r.header {
             Some(RenderedHeader::Text { text }) => Some(json!({"type": "text", "text": text})),
             Some(_) => media_header(&self.content.header)

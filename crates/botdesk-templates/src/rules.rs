@@ -171,6 +171,23 @@ pub enum Part {
 }
 
 impl Part {
+    /// The value for placeholder `name` of this part, without building its key where the key
+    /// is the name itself (named templates, and the body of positional ones).
+    pub fn value<'v>(
+        self,
+        format: ParameterFormat,
+        name: &str,
+        values: &'v HashMap<String, String>,
+    ) -> Option<&'v str> {
+        match (format, self) {
+            (ParameterFormat::Named, _) | (ParameterFormat::Positional, Part::Body) => {
+                values.get(name)
+            }
+            _ => values.get(&self.key(format, name)),
+        }
+        .map(String::as_str)
+    }
+
     /// The declared variable a placeholder of this part stands for (see [`crate::model::VariableDecl`]).
     pub fn key(self, format: ParameterFormat, name: &str) -> String {
         match (format, self) {
@@ -203,6 +220,8 @@ pub struct Compiled {
     pub footer: Option<Text>,
     /// The parsed URL (URL buttons) or code (copy code buttons), by button index.
     pub button_texts: BTreeMap<usize, Text>,
+    /// The key of every variable the texts use, known once so that rendering does not rebuild it.
+    pub keys: HashSet<String>,
 }
 
 impl Compiled {
@@ -226,8 +245,9 @@ pub struct Checked {
 
 /// Checks `content` against every rule.
 pub fn check(content: &TemplateContent) -> Checked {
+    // Problems in the texts themselves come first: they are the most specific (10,000
+    // placeholders is that, more than it is a long body).
     let mut issues = Vec::new();
-    check_fields(content, &mut issues);
 
     let mut parse_field = |field: &str, text: &str| match parse::parse(text) {
         Ok(t) => Some(t),
@@ -257,6 +277,7 @@ pub fn check(content: &TemplateContent) -> Checked {
             None => buttons_ok = false,
         }
     }
+    check_fields(content, &mut issues);
     let (Some(body), true, true, true) = (
         body,
         header.as_ref().is_none_or(Option::is_some),
@@ -268,13 +289,19 @@ pub fn check(content: &TemplateContent) -> Checked {
             issues,
         };
     };
-    let compiled = Compiled {
+    let mut compiled = Compiled {
         content: content.clone(),
         header: header.flatten(),
         body,
         footer: footer.flatten(),
         button_texts,
+        keys: HashSet::new(),
     };
+    let format = content.parameter_format;
+    compiled.keys = compiled
+        .parts()
+        .flat_map(|(part, text)| text.placeholders().map(move |p| part.key(format, &p.name)))
+        .collect();
     check_texts(&compiled, &mut issues);
     check_variables(&compiled, &mut issues);
     Checked {

@@ -8,8 +8,19 @@ import type { HttpApiStatusDto } from "../bindings/HttpApiStatusDto";
 import type { SettingsDto } from "../bindings/SettingsDto";
 import type { SettingsUpdate } from "../bindings/SettingsUpdate";
 import type { SystemInfoDto } from "../bindings/SystemInfoDto";
+import type { PreviewDto } from "../bindings/PreviewDto";
+import type { PreviewRequest } from "../bindings/PreviewRequest";
+import type { Rule } from "../bindings/Rule";
+import type { TemplateContent } from "../bindings/TemplateContent";
+import type { TemplateDiffDto } from "../bindings/TemplateDiffDto";
 import type { TemplateDto } from "../bindings/TemplateDto";
 import type { TemplateQuery } from "../bindings/TemplateQuery";
+import type { TemplateRemovedDto } from "../bindings/TemplateRemovedDto";
+import type { TemplateRollback } from "../bindings/TemplateRollback";
+import type { TemplateStatusChange } from "../bindings/TemplateStatusChange";
+import type { TemplateUpdate } from "../bindings/TemplateUpdate";
+import type { TemplateVersionDto } from "../bindings/TemplateVersionDto";
+import type { ValidationDto } from "../bindings/ValidationDto";
 import { transport } from "./transport";
 
 export const api = {
@@ -51,5 +62,71 @@ export const api = {
     transport().call<TemplateDto[]>({
       http: { method: "GET", path: "/api/templates", query: { ...query } },
       ipc: { command: "list_templates", args: { query } },
+    }),
+
+  template: (id: string) =>
+    transport().call<TemplateDto>({
+      http: { method: "GET", path: `/api/templates/${encodeURIComponent(id)}` },
+      ipc: { command: "get_template", args: { id } },
+    }),
+
+  createTemplate: (content: TemplateContent) =>
+    transport().call<TemplateDto>({
+      http: { method: "POST", path: "/api/templates", body: content },
+      ipc: { command: "create_template", args: { content } },
+    }),
+
+  updateTemplate: (id: string, update: TemplateUpdate) =>
+    transport().call<TemplateDto>({
+      http: { method: "PUT", path: `/api/templates/${encodeURIComponent(id)}`, body: update },
+      ipc: { command: "update_template", args: { id, update } },
+    }),
+
+  setTemplateStatus: (id: string, change: TemplateStatusChange) =>
+    transport().call<TemplateDto>({
+      http: { method: "POST", path: `/api/templates/${encodeURIComponent(id)}/status`, body: change },
+      ipc: { command: "set_template_status", args: { id, change } },
+    }),
+
+  rollbackTemplate: (id: string, request: TemplateRollback) =>
+    transport().call<TemplateDto>({
+      http: { method: "POST", path: `/api/templates/${encodeURIComponent(id)}/rollback`, body: request },
+      ipc: { command: "rollback_template", args: { id, request } },
+    }),
+
+  removeTemplate: (id: string) =>
+    transport().call<TemplateRemovedDto>({
+      http: { method: "DELETE", path: `/api/templates/${encodeURIComponent(id)}` },
+      ipc: { command: "remove_template", args: { id } },
+    }),
+
+  validateTemplate: (content: TemplateContent) =>
+    transport().call<ValidationDto>({
+      http: { method: "POST", path: "/api/templates/validate", body: { content } },
+      ipc: { command: "validate_template", args: { request: { content } } },
+    }),
+
+  previewTemplate: (request: PreviewRequest) =>
+    transport().call<PreviewDto>({
+      http: { method: "POST", path: "/api/templates/preview", body: request },
+      ipc: { command: "preview_template", args: { request } },
+    }),
+
+  templateVersions: (id: string) =>
+    transport().call<TemplateVersionDto[]>({
+      http: { method: "GET", path: `/api/templates/${encodeURIComponent(id)}/versions` },
+      ipc: { command: "template_versions", args: { id } },
+    }),
+
+  templateDiff: (id: string, from: number, to: number) =>
+    transport().call<TemplateDiffDto>({
+      http: { method: "GET", path: `/api/templates/${encodeURIComponent(id)}/diff`, query: { from, to } },
+      ipc: { command: "template_diff", args: { id, query: { from, to } } },
+    }),
+
+  templateRules: () =>
+    transport().call<Rule[]>({
+      http: { method: "GET", path: "/api/templates/rules" },
+      ipc: { command: "template_rules" },
     }),
 };

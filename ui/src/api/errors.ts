@@ -1,17 +1,21 @@
 // The one error type the UI handles. Whatever fails (an API error, a dropped connection, a bug)
 // becomes an ApiError with a stable code and a sentence for a person; the UI never shows a raw
 // stack trace or "[object Object]".
-import type { ErrorDto } from "../bindings/ErrorDto";
+import type { Issue } from "../bindings/Issue";
+import type { WireError } from "../bindings/WireError";
 
 export class ApiError extends Error {
   readonly code: string;
   readonly field: string | undefined;
+  /** Every located problem, when the input had several. */
+  readonly issues: Issue[];
 
-  constructor(code: string, message: string, field?: string) {
+  constructor(code: string, message: string, field?: string, issues: Issue[] = []) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.field = field;
+    this.issues = issues;
   }
 
   /** The backend could not be reached at all. */
@@ -25,7 +29,7 @@ export class ApiError extends Error {
   }
 }
 
-function isErrorDto(value: unknown): value is ErrorDto {
+function isWireError(value: unknown): value is WireError {
   if (typeof value !== "object" || value === null) return false;
   const record = value as Record<string, unknown>;
   return typeof record.code === "string" && typeof record.message === "string";
@@ -34,11 +38,11 @@ function isErrorDto(value: unknown): value is ErrorDto {
 /** Turns anything thrown into an ApiError. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (isErrorDto(error)) {
-    return new ApiError(error.code, error.message, error.field);
+  if (isWireError(error)) {
+    return new ApiError(error.code, error.message, error.field, error.issues);
   }
-  if (typeof error === "object" && error !== null && "error" in error && isErrorDto(error.error)) {
-    return new ApiError(error.error.code, error.error.message, error.error.field);
+  if (typeof error === "object" && error !== null && "error" in error && isWireError(error.error)) {
+    return new ApiError(error.error.code, error.error.message, error.error.field, error.error.issues);
   }
   if (typeof error === "string" && error.trim() !== "") {
     return new ApiError("client.failed", error);

@@ -9,4 +9,4 @@ export type EventDto = {
 /**
  * Increases by one with every event of this process; a gap means events were dropped.
  */
-seq: number, at: string, } & ({ "type": "audit.appended", last_seq: number, } | { "type": "settings.changed", settings: SettingsDto, } | { "type": "events.lagged", missed: number, });
+seq: number, at: string, } & ({ "type": "audit.appended", last_seq: number, } | { "type": "settings.changed", settings: SettingsDto, } | { "type": "template.created", id: string, name: string, version: number, } | { "type": "template.updated", id: string, name: string, version: number, } | { "type": "template.archived", id: string, name: string, version: number, } | { "type": "template.deleted", id: string, name: string, } | { "type": "events.lagged", missed: number, });

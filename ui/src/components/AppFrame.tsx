@@ -14,6 +14,7 @@ const NAV: { page: Page; label: string; icon: string }[] = [
 ];
 
 export function AppFrame({ page, banner, children }: { page: Page; banner: ReactNode; children: ReactNode }) {
+  // Focus moves to the page when the page changes, not when a sub-page (an editor) opens.
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pageFromHash } from "./useRoute";
+import { pageFromHash, subpathFromHash } from "./useRoute";
 
 describe("pageFromHash", () => {
   it("reads the page from the hash", () => {
@@ -12,5 +12,14 @@ describe("pageFromHash", () => {
     expect(pageFromHash("")).toBe("templates");
     expect(pageFromHash("#/nope")).toBe("templates");
     expect(pageFromHash("#/constructor")).toBe("templates");
+  });
+});
+
+describe("subpathFromHash", () => {
+  it("reads what follows the page", () => {
+    expect(subpathFromHash("#/templates/abc-123")).toBe("abc-123");
+    expect(subpathFromHash("#/templates/new?x=1")).toBe("new");
+    expect(subpathFromHash("#/templates")).toBe("");
+    expect(subpathFromHash("")).toBe("");
   });
 });

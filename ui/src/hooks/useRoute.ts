@@ -12,16 +12,27 @@ export function pageFromHash(hash: string): Page {
   return (PAGES as readonly string[]).includes(name) ? (name as Page) : DEFAULT_PAGE;
 }
 
-export function useRoute(): Page {
-  const [page, setPage] = useState<Page>(() => pageFromHash(window.location.hash));
+/** What follows the page in the hash: `#/templates/abc` → `abc` (empty when nothing does). */
+export function subpathFromHash(hash: string): string {
+  const parts = hash.replace(/^#\/?/, "").split("?")[0]?.split("/") ?? [];
+  return parts.slice(1).join("/");
+}
+
+export interface Route {
+  page: Page;
+  subpath: string;
+}
+
+export function useRoute(): Route {
+  const [hash, setHash] = useState(() => window.location.hash);
   useEffect(() => {
     const onChange = () => {
-      setPage(pageFromHash(window.location.hash));
+      setHash(window.location.hash);
     };
     window.addEventListener("hashchange", onChange);
     return () => {
       window.removeEventListener("hashchange", onChange);
     };
   }, []);
-  return page;
+  return { page: pageFromHash(hash), subpath: subpathFromHash(hash) };
 }

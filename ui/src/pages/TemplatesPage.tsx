@@ -1,4 +1,5 @@
-// The message templates the bot sends, filterable by type and status.
+// The message templates the bot sends: searchable, filterable by type and status, each opening
+// in the editor.
 import { useState } from "react";
 import { api } from "../api/client";
 import { Empty, ErrorState, Loading } from "../components/DataState";
@@ -11,10 +12,12 @@ const STATUSES = ["draft", "active", "archived"] as const;
 export function TemplatesPage() {
   const [kind, setKind] = useState("");
   const [status, setStatus] = useState("");
-  const templates = useApi(() => api.templates({ type: kind, status }), [kind, status]);
+  const [q, setQ] = useState("");
+  const templates = useApi(() => api.templates({ type: kind, status, q }), [kind, status, q]);
   useEvents((event) => {
-    if (event.type === "audit.appended") templates.reload();
+    if (event.type.startsWith("template.") || event.type === "audit.appended") templates.reload();
   });
+  const filtered = kind !== "" || status !== "" || q.trim() !== "";
   return (
     <section aria-labelledby="templates-title">
       <header className="page-header">
@@ -22,6 +25,10 @@ export function TemplatesPage() {
         <p className="subtitle">The messages the bot sends: order confirmations, payment requests, status updates.</p>
       </header>
       <div className="toolbar" role="search">
+        <label>
+          Search
+          <input type="search" value={q} placeholder="Name or text" data-testid="template-search" onChange={(e) => { setQ(e.target.value); }} />
+        </label>
         <label>
           Type
           <select value={kind} onChange={(e) => { setKind(e.target.value); }}>
@@ -36,19 +43,30 @@ export function TemplatesPage() {
             {STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
           </select>
         </label>
+        <a className="button-link" href="#/templates/new" data-testid="new-template">
+          New template
+        </a>
       </div>
       {templates.status === "error" && <ErrorState error={templates.error} onRetry={templates.reload} />}
       {templates.status === "loading" && templates.data === undefined && <Loading label="Loading templates…" />}
-      {templates.data?.length === 0 && <Empty title="No templates match">Choose another type or status.</Empty>}
+      {templates.data?.length === 0 && (
+        <Empty title={filtered ? "No templates match" : "No templates yet"}>
+          {filtered ? "Change the search or the filters." : "Create one with “New template”."}
+        </Empty>
+      )}
       {templates.data !== undefined && templates.data.length > 0 && (
         <ul className="template-list">
           {templates.data.map((t) => (
             <li key={t.id} className="card template-card" data-testid="template-card">
               <div className="template-head">
-                <h2>{t.name}</h2>
+                <h2>
+                  <a href={`#/templates/${t.id}`}>{t.name}</a>
+                </h2>
                 <span className="badge">{t.type}</span>
                 <span className={`badge badge-status-${t.status}`}>{t.status}</span>
-                <span className="muted">{t.language}</span>
+                <span className="muted">
+                  {t.language} · v{t.version}
+                </span>
               </div>
               <p className="template-body">{t.body.length > 220 ? `${t.body.slice(0, 219)}…` : t.body}</p>
               <p className="muted">

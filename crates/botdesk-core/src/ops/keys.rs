@@ -5,8 +5,11 @@
 //! whole key are stored; the key is shown once, when created. Checking a key finds its row by
 //! prefix and compares the hashes in constant time.
 
-use botdesk_store::Actor;
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use botdesk_store::tables::api_keys::{self, ApiKey};
+use botdesk_store::{Actor, Id, Timestamp};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -93,7 +96,12 @@ pub enum Access {
     /// No key exists: the API is open (and only listens on loopback).
     Open,
     /// A valid key: the request acts as this key.
-    Key { id: String, prefix: String },
+    Key {
+        id: String,
+        prefix: String,
+        /// Its last use was recorded more than a minute ago: record this one (see [`touch`]).
+        touch_due: bool,
+    },
 }
 
 impl Access {
@@ -105,9 +113,43 @@ impl Access {
     }
 }
 
+/// The active keys, as checked on every request (cached until the store changes).
+#[derive(Debug, Default)]
+pub(crate) struct KeySnapshot {
+    by_prefix: HashMap<String, ActiveKey>,
+}
+
+#[derive(Debug)]
+struct ActiveKey {
+    id: Id,
+    hash: String,
+    last_used_at: Option<Timestamp>,
+}
+
+fn snapshot(ctx: &Ctx) -> Result<Arc<KeySnapshot>, CoreError> {
+    ctx.caches().keys.get(ctx.store(), |store| {
+        let keys = store.read(api_keys::active_with_hashes)?;
+        Ok(KeySnapshot {
+            by_prefix: keys
+                .into_iter()
+                .map(|(k, hash)| {
+                    (
+                        k.prefix,
+                        ActiveKey {
+                            id: k.id,
+                            hash,
+                            last_used_at: k.last_used_at,
+                        },
+                    )
+                })
+                .collect(),
+        })
+    })
+}
+
 /// Whether any active key exists (then every API request needs one).
 pub fn any_active(ctx: &Ctx) -> Result<bool, CoreError> {
-    Ok(ctx.store().read(api_keys::any_active)?)
+    Ok(!snapshot(ctx)?.by_prefix.is_empty())
 }
 
 fn unauthorized(code: &'static str, message: &str) -> CoreError {
@@ -117,9 +159,12 @@ fn unauthorized(code: &'static str, message: &str) -> CoreError {
     }
 }
 
-/// Checks the bearer token of a request. With no active key, everything is allowed.
+/// Checks the bearer token of a request. With no active key, everything is allowed. Cheap
+/// enough to run on every request: the active keys are cached until the store changes (a key
+/// created or revoked by the CLI in another process counts at once).
 pub fn authenticate(ctx: &Ctx, bearer: Option<&str>) -> Result<Access, CoreError> {
-    if !any_active(ctx)? {
+    let keys = snapshot(ctx)?;
+    if keys.by_prefix.is_empty() {
         return Ok(Access::Open);
     }
     let Some(token) = bearer.map(str::trim).filter(|t| !t.is_empty()) else {
@@ -140,23 +185,24 @@ pub fn authenticate(ctx: &Ctx, bearer: Option<&str>) -> Result<Access, CoreError
         .map(|(prefix, _)| prefix)
         .filter(|p| p.len() == PREFIX_BYTES * 2)
         .ok_or_else(invalid)?;
-    let (key, stored) = ctx
-        .store()
-        .read(|c| api_keys::find_active_by_prefix(c, prefix))?
-        .ok_or_else(invalid)?;
-    if !bool::from(hash(token).as_bytes().ct_eq(stored.as_bytes())) {
+    let key = keys.by_prefix.get(prefix).ok_or_else(invalid)?;
+    if !bool::from(hash(token).as_bytes().ct_eq(key.hash.as_bytes())) {
         return Err(invalid());
     }
-    let id = key.id;
-    if let Err(e) = ctx
-        .store()
-        .with_tx(&Actor::ApiKey(id.to_string()), |tx| api_keys::touch(tx, id))
-    {
-        // A missed "last used" stamp must not refuse a valid request.
-        tracing::debug!(error = %e, "could not record the key's last use");
-    }
+    let minute_ago = ctx.now().plus(time::Duration::minutes(-1));
     Ok(Access::Key {
-        id: id.to_string(),
-        prefix: key.prefix,
+        id: key.id.to_string(),
+        prefix: prefix.to_owned(),
+        touch_due: key.last_used_at.is_none_or(|at| at < minute_ago),
     })
+}
+
+/// Records that key `id` was used now (at most once a minute; not audited).
+pub fn touch(ctx: &Ctx, id: &str) -> Result<(), CoreError> {
+    let Ok(id) = id.parse::<Id>() else {
+        return Ok(());
+    };
+    Ok(ctx
+        .store()
+        .with_tx(&Actor::ApiKey(id.to_string()), |tx| api_keys::touch(tx, id))?)
 }

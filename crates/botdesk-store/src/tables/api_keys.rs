@@ -86,6 +86,16 @@ pub fn find_active_by_prefix(
     )
 }
 
+/// Every active key with its stored hash (for a cache of them).
+pub fn active_with_hashes(conn: &Connection) -> Result<Vec<(ApiKey, String)>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS}, secret_hash FROM api_keys WHERE revoked_at IS NULL"
+        ))?
+        .query_map([], |row| Ok((read(row)?, row.get(6)?)))?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
 /// The key whose id or prefix is `reference`.
 pub fn find(conn: &Connection, reference: &str) -> Result<Option<ApiKey>, StoreError> {
     select_one_where_raw(
