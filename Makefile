@@ -7,7 +7,7 @@ CARGO ?= cargo
 UI_DEPS := ui/node_modules/.package-lock.json
 E2E_DEPS := tests/e2e/node_modules/.package-lock.json
 
-.PHONY: help run serve test test-rust test-ui test-e2e bench fmt lint ui deps deps-test
+.PHONY: help run serve test test-rust test-ui test-e2e bench fuzz fmt lint ui deps deps-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -68,6 +68,18 @@ bench: deps ## Benchmarks (release builds): template rendering and the preview e
 	@command -v wrk >/dev/null || sudo_or_not=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		command -v wrk >/dev/null || $$sudo_or_not apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends wrk
 	bench/templates.sh
+
+FUZZ_SECONDS ?= 300
+
+fuzz: ## Fuzz the template parser and renderer (FUZZ_SECONDS, default 300); not part of make test
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
+	@# libFuzzer needs nightly compiler flags: the nightly toolchain when there is one, else stable
+	@# told to accept them.
+	mkdir -p fuzz/corpus/templates
+	cd fuzz && if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then toolchain=+nightly; \
+		else toolchain=; export RUSTC_BOOTSTRAP=1; fi; \
+		cargo $$toolchain fuzz run templates corpus/templates seeds/templates -- \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10
 
 fmt: ## Format the Rust code
 	$(CARGO) fmt --all

@@ -82,6 +82,23 @@ class WebDriver {
     await this.cmd("POST", `/element/${element}/click`, {});
   }
 
+  /** Waits until the element for `css` shows text matching `pattern` (found again each time:
+   * a re-render may replace the element). Returns the text. */
+  async waitText(css, pattern, ms = 15_000) {
+    const deadline = Date.now() + ms;
+    let last = "";
+    for (;;) {
+      try {
+        last = await this.text(await this.find(css, 1_000));
+        if (pattern.test(last)) return last;
+      } catch (error) {
+        if (!/stale element|no such element/.test(String(error))) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`${css} never showed ${pattern}; last: ${JSON.stringify(last)}`);
+      await sleep(100);
+    }
+  }
+
   async clear(element) {
     await this.cmd("POST", `/element/${element}/clear`, {});
   }
@@ -200,16 +217,20 @@ describe("the desktop app", () => {
 
   it("is a single instance per data dir: a second launch hands over and exits", async () => {
     assert.ok(process.env.DBUS_SESSION_BUS_ADDRESS, "no D-Bus session: run under dbus-run-session (make test does)");
+    // Starts the app on `dir`; after `ms`, if it still runs, asks it to quit (SIGTERM) and waits
+    // for that: "still running" then means it ran and quit cleanly when asked.
     const launch = (dir, ms) =>
       new Promise((resolveRun) => {
         const child = spawn(DESKTOP, [], { env: { ...process.env, BOTDESK_DATA_DIR: dir }, stdio: "ignore" });
+        let asked = false;
         const timer = setTimeout(() => {
+          asked = true;
           child.kill("SIGTERM");
-          resolveRun("still running");
+          setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
         }, ms);
-        child.on("exit", (code) => {
+        child.on("exit", (code, signal) => {
           clearTimeout(timer);
-          resolveRun(code);
+          resolveRun(asked ? (code === 0 ? "still running" : `quit badly: ${code ?? signal}`) : code);
         });
       });
     const started = Date.now();
@@ -221,6 +242,28 @@ describe("the desktop app", () => {
     } finally {
       cleanup(other);
     }
+  });
+
+  it("edits a template in the desktop window: live preview and a saved version", async () => {
+    // order_status, a default template (its id is the same in every store).
+    await driver.click(await driver.find('[data-testid="nav-templates"]'));
+    await driver.click(await driver.find('a[href="#/templates/5e0d7a1c-0001-4000-8000-000000000003"]'));
+    const body = await driver.find("#t-body");
+    // Empty it through the input event the app listens to (WebDriver's Element Clear does not
+    // always reach it), then type with real keystrokes.
+    await driver.cmd("POST", "/execute/sync", {
+      script: `const area = document.getElementById("t-body");
+               Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set.call(area, "");
+               area.dispatchEvent(new Event("input", { bubbles: true }));`,
+      args: [],
+    });
+    await driver.waitText('[data-testid="preview-body"]', /appears here/);
+    await driver.type(body, "Hi {{customer_name}}, your order {{order_id}} is packed and leaves the shop today.");
+    await driver.waitText('[data-testid="preview-body"]', /^Hi Amina, your order ORD-10482 is packed and leaves the shop today\.$/);
+    await driver.screenshot(join(ARTIFACTS, "desktop-template-editor.png"));
+    await driver.click(await driver.find('[data-testid="save-template"]'));
+    await driver.waitText('[data-testid="editor-notice"]', /Saved as version 2/);
+    await driver.waitText('[data-testid="editor-version"]', /version 2/);
   });
 
   it("serves the HTTP API on 127.0.0.1 only while the setting is on, and stops it on quit", async () => {

@@ -94,7 +94,6 @@ impl Origin {
 /// The local store.
 pub struct Store {
     path: PathBuf,
-    writer: Mutex<Connection>,
     readers: Mutex<Readers>,
     reader_free: Condvar,
     /// A connection used only to ask `PRAGMA data_version`, which changes whenever any
@@ -103,6 +102,10 @@ pub struct Store {
     options: StoreOptions,
     device_id: String,
     schema_version: i64,
+    /// Declared last so that it closes last (fields drop in order): the last connection to close
+    /// checkpoints the write-ahead log into the file and removes it, which only a connection that
+    /// may write can do. A closed store is then one self-contained file.
+    writer: Mutex<Connection>,
 }
 
 impl fmt::Debug for Store {

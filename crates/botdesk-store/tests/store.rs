@@ -944,3 +944,29 @@ fn the_data_version_moves_with_every_commit_from_any_connection() {
         "another process's commit"
     );
 }
+
+#[test]
+fn a_closed_store_is_one_file_even_after_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    store
+        .with_tx(&actor(), |tx| botdesk_store::insert(tx, merchant("A")))
+        .unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM merchants"), 1);
+    store.data_version().unwrap();
+    drop(store);
+    let wal = dir.path().join("botdesk.db-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "the log was checkpointed into the file"
+    );
+    let raw = Connection::open_with_flags(
+        dir.path().join(DB_FILE),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let n: i64 = raw
+        .query_row("SELECT count(*) FROM merchants", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+}

@@ -64,6 +64,7 @@ export function TemplatesPage() {
                 </h2>
                 <span className="badge">{t.type}</span>
                 <span className={`badge badge-status-${t.status}`}>{t.status}</span>
+                {t.whatsapp_status !== null && <span className="badge">WhatsApp: {t.whatsapp_status}</span>}
                 <span className="muted">
                   {t.language} · v{t.version}
                 </span>

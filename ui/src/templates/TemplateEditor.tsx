@@ -54,7 +54,7 @@ function withKind(c: TemplateContent, kind: TemplateKind): TemplateContent {
   }
   if (kind === "text") next.buttons = [];
   if (kind === "media" && (c.header.type === "none" || c.header.type === "text")) next.header = headerOf("image", c.header);
-  return syncVariables(next);
+  return next;
 }
 
 export function TemplateEditor({ id }: { id: string }) {
@@ -101,6 +101,8 @@ function EditorForm({
   onSaved?: (message: string) => void;
 }) {
   const [content, setContent] = useState<TemplateContent>(() => (template === null ? emptyContent() : contentOf(template)));
+  // Examples typed during this edit, kept when their variable leaves the text for a while.
+  const [examples] = useState(() => new Map<string, string>());
   const [summary, setSummary] = useState("");
   const [preview, setPreview] = useState<PreviewDto | null>(null);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
@@ -129,7 +131,7 @@ function EditorForm({
 
   const update = (change: Partial<TemplateContent>) => {
     setSaveError(null);
-    setContent((c) => syncVariables({ ...c, ...change }));
+    setContent((c) => syncVariables({ ...c, ...change }, examples));
   };
 
   const issues: Issue[] = saveError?.issues.length ? saveError.issues : (preview?.issues ?? []);
@@ -199,6 +201,11 @@ function EditorForm({
         {template !== null && (
           <span className="muted" data-testid="editor-version">
             <span className={`badge badge-status-${template.status}`}>{template.status}</span> version {template.version}
+            {template.whatsapp_status !== null && (
+              <span className="badge" title="WhatsApp's review status">
+                WhatsApp: {template.whatsapp_status}
+              </span>
+            )}
           </span>
         )}
       </header>
@@ -214,7 +221,7 @@ function EditorForm({
               <input id="t-name" value={content.name} placeholder="order_shipped" onChange={(e) => { update({ name: e.target.value }); }} />
             </Field>
             <Field label="Type" htmlFor="t-type">
-              <select id="t-type" value={content.type} onChange={(e) => { setContent((c) => withKind(c, e.target.value as TemplateKind)); }}>
+              <select id="t-type" value={content.type} onChange={(e) => { setContent((c) => syncVariables(withKind(c, e.target.value as TemplateKind), examples)); }}>
                 {KINDS.map((k) => (
                   <option key={k.kind} value={k.kind}>
                     {k.label}

@@ -25,4 +25,13 @@ describe("draft helpers", () => {
     const c = { ...emptyContent(), body: "Hi {{name}} {{other}} \\{{x}}", variables: [{ name: "name", example: "Amina" }] };
     expect(fill(c.body, c, "body")).toBe("Hi Amina {{other}} {{x}}");
   });
+
+  it("gives examples back when a variable returns to the text", () => {
+    const memory = new Map<string, string>();
+    let c = syncVariables({ ...emptyContent(), body: "Hi {{name}}", variables: [{ name: "name", example: "Amina" }] }, memory);
+    c = syncVariables({ ...c, body: "" }, memory);
+    expect(c.variables).toEqual([]);
+    c = syncVariables({ ...c, body: "Hello {{name}}" }, memory);
+    expect(c.variables).toEqual([{ name: "name", example: "Amina" }]);
+  });
 });

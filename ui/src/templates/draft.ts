@@ -69,9 +69,15 @@ export function placeholders(content: TemplateContent): Found[] {
 }
 
 /** The declared variables for the placeholders now in the draft, keeping the examples already
- * typed (by name), in the order they first appear. */
-export function syncVariables(content: TemplateContent): TemplateContent {
-  const examples = new Map(content.variables.map((v) => [v.name, v.example]));
+ * typed (by name), in the order they first appear. `remembered` holds examples of variables
+ * that left the text earlier in this edit (a body cleared and typed again gets them back). */
+export function syncVariables(content: TemplateContent, remembered?: Map<string, string>): TemplateContent {
+  const examples = new Map(remembered);
+  for (const v of content.variables) {
+    if (v.example !== "") examples.set(v.name, v.example);
+  }
+  remembered?.clear();
+  for (const [name, example] of examples) remembered?.set(name, example);
   const seen = new Set<string>();
   const variables: VariableDecl[] = [];
   for (const { key } of placeholders(content)) {
