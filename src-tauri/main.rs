@@ -90,27 +90,7 @@ fn menu(app: &tauri::AppHandle) -> tauri::Result<Menu<tauri::Wry>> {
 /// Turns SIGINT and SIGTERM (a logout, `kill`) into a normal quit, so that the window state is
 /// saved and the HTTP API and the core stop cleanly, as with the Quit menu.
 async fn quit_on_signal(app: tauri::AppHandle) {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-    tracing::info!("signal received: quitting");
+    botdesk_core::shutdown::signal().await;
     app.exit(0);
 }
 

@@ -24,6 +24,15 @@ function freePort() {
   });
 }
 
+/** Sends `signal` to the process group led by `pid`; a group already gone is fine. */
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if (error.code !== "ESRCH") throw error;
+  }
+}
+
 const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
 /** A minimal W3C WebDriver client: the handful of commands this test needs. */
@@ -129,21 +138,27 @@ async function startApp(dataDir) {
   const port = await freePort();
   const nativePort = await freePort();
   let log = "";
+  // Its own process group: tauri-driver, its WebKitWebDriver and the app it starts are all
+  // stopped together, so none outlives the test (a survivor holding our pipes would keep this
+  // file's process alive long after its last test passed).
   const process_ = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, BOTDESK_DATA_DIR: dataDir },
+    detached: true,
   });
   process_.stdout.on("data", (c) => (log += c));
   process_.stderr.on("data", (c) => (log += c));
   const driver = new WebDriver(`http://127.0.0.1:${port}`);
+  const exited = new Promise((r) => process_.on("exit", r));
   const stop = async () => {
     await driver.quit();
-    if (process_.exitCode === null) {
-      // SIGTERM, not SIGKILL: tauri-driver then stops its WebKitWebDriver too.
-      const exited = new Promise((r) => process_.on("exit", r));
-      process_.kill("SIGTERM");
-      await Promise.race([exited, sleep(10_000)]);
-    }
+    // SIGTERM first: tauri-driver then stops its WebKitWebDriver itself. Then whatever of the
+    // group is left, by force.
+    killGroup(process_.pid, "SIGTERM");
+    await Promise.race([exited, sleep(10_000)]);
+    killGroup(process_.pid, "SIGKILL");
+    process_.stdout.destroy();
+    process_.stderr.destroy();
   };
   const deadline = Date.now() + 30_000;
   for (;;) {

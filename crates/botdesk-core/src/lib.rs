@@ -13,6 +13,7 @@ pub mod events;
 pub mod logging;
 pub mod ops;
 pub mod request;
+pub mod shutdown;
 
 pub use config::{APP_IDENTIFIER, Config, ConfigOverrides, default_data_dir};
 pub use ctx::{Ctx, CtxOptions, Shell, VERSION};

@@ -213,34 +213,10 @@ async fn serve(ctx: Ctx) -> anyhow::Result<()> {
     std::io::stdout().flush().ok();
     tracing::info!(%local, data_dir = %ctx.data_dir().display(), "serving");
     ctx.start();
-    botdesk_server::serve(ctx.clone(), listener, shutdown_signal())
+    botdesk_server::serve(ctx.clone(), listener, botdesk_core::shutdown::signal())
         .await
         .context("the server failed")?;
     ctx.shutdown();
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => tracing::info!("SIGINT: shutting down"),
-        () = terminate => tracing::info!("SIGTERM: shutting down"),
-    }
 }
