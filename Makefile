@@ -64,10 +64,13 @@ lint: $(UI_DEPS) ## Formatting and lints (Rust and UI)
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	cd ui && npm run typecheck && npm run lint
 
-bench: deps ## Benchmarks (release builds): template rendering and the preview endpoint under load
+QUEUE_BENCH_JOBS ?= 20000
+
+bench: deps ## Benchmarks (release builds): templates, the preview endpoint, the job queue beside BullMQ
 	@command -v wrk >/dev/null || sudo_or_not=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		command -v wrk >/dev/null || $$sudo_or_not apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends wrk
 	bench/templates.sh
+	bench/queue.sh $(QUEUE_BENCH_JOBS)
 
 FUZZ_SECONDS ?= 300
 

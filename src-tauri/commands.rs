@@ -7,6 +7,9 @@ use botdesk_core::dto::{
     SystemInfoDto, TemplateDiffDto, TemplateDto, TemplateRemovedDto, TemplateValidateRequest,
     TemplateVersionDto, ValidationDto,
 };
+use botdesk_core::dto::{CleanRequest, CountDto, EnqueueRequest, JobActionDto, QueueOverviewDto};
+use botdesk_core::ops::queues::JobAction;
+use botdesk_core::queue::{Enqueued, JobDetail, JobPage, JobQuery, QueueStats};
 use botdesk_core::templates::Rule;
 use botdesk_core::{Ctx, WireError, ops, request};
 
@@ -197,4 +200,106 @@ pub async fn template_diff(
 #[tauri::command]
 pub async fn template_rules() -> Reply<&'static [Rule]> {
     Ok(ops::templates::rules())
+}
+
+#[tauri::command]
+pub async fn list_queues(state: tauri::State<'_, Desktop>) -> Reply<Vec<QueueOverviewDto>> {
+    run(&state, ops::queues::overviews).await
+}
+
+#[tauri::command]
+pub async fn list_jobs(
+    state: tauri::State<'_, Desktop>,
+    queue: String,
+    query: serde_json::Value,
+) -> Reply<JobPage> {
+    let query: JobQuery = args(query)?;
+    run(&state, move |ctx| {
+        ops::queues::list_jobs(ctx, ops::queues::queue(&queue)?, &query)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn get_job(
+    state: tauri::State<'_, Desktop>,
+    queue: String,
+    id: String,
+) -> Reply<JobDetail> {
+    run(&state, move |ctx| {
+        let queue = ops::queues::queue(&queue)?;
+        ops::queues::job(ctx, queue, ops::queues::job_id(queue, &id)?)
+    })
+    .await
+}
+
+/// The queue ops that change things are async (they go through the running engine).
+async fn queue_op<T, F, Fut>(state: &Desktop, op: F) -> Reply<T>
+where
+    F: FnOnce(Ctx) -> Fut,
+    Fut: std::future::Future<Output = Result<T, botdesk_core::CoreError>>,
+{
+    let ctx = state.ctx()?;
+    op(ctx).await.map_err(|e| e.wire())
+}
+
+#[tauri::command]
+pub async fn enqueue_job(
+    state: tauri::State<'_, Desktop>,
+    queue: String,
+    request: serde_json::Value,
+) -> Reply<Enqueued> {
+    let request: EnqueueRequest = args(request)?;
+    queue_op(&state, |ctx| async move {
+        ops::queues::enqueue(&ctx, ops::queues::queue(&queue)?, request).await
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn job_action(
+    state: tauri::State<'_, Desktop>,
+    queue: String,
+    id: String,
+    action: String,
+) -> Reply<JobActionDto> {
+    queue_op(&state, |ctx| async move {
+        let queue = ops::queues::queue(&queue)?;
+        let id = ops::queues::job_id(queue, &id)?;
+        ops::queues::act(&ctx, queue, id, JobAction::parse(&action)?).await
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn retry_failed_jobs(state: tauri::State<'_, Desktop>, queue: String) -> Reply<CountDto> {
+    queue_op(&state, |ctx| async move {
+        ops::queues::retry_failed(&ctx, ops::queues::queue(&queue)?).await
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn set_queue_paused(
+    state: tauri::State<'_, Desktop>,
+    queue: String,
+    paused: bool,
+) -> Reply<QueueStats> {
+    queue_op(&state, |ctx| async move {
+        ops::queues::set_paused(&ctx, ops::queues::queue(&queue)?, paused).await
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn clean_queue(
+    state: tauri::State<'_, Desktop>,
+    queue: String,
+    request: serde_json::Value,
+) -> Reply<CountDto> {
+    let request: CleanRequest = args(request)?;
+    queue_op(&state, |ctx| async move {
+        ops::queues::clean(&ctx, ops::queues::queue(&queue)?, request).await
+    })
+    .await
 }

@@ -155,7 +155,9 @@ fn main() -> anyhow::Result<()> {
             if let Ok(ctx) = ctx {
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
-                    ctx.start();
+                    if let Err(e) = ctx.start().await {
+                        tracing::error!(code = e.code(), error = %e, "the job queue could not start");
+                    }
                     match ctx.blocking(ops::settings::get).await {
                         Ok(settings) => {
                             handle
@@ -191,6 +193,14 @@ fn main() -> anyhow::Result<()> {
             commands::template_versions,
             commands::template_diff,
             commands::template_rules,
+            commands::list_queues,
+            commands::list_jobs,
+            commands::get_job,
+            commands::enqueue_job,
+            commands::job_action,
+            commands::retry_failed_jobs,
+            commands::set_queue_paused,
+            commands::clean_queue,
         ])
         .build(tauri::generate_context!())
         .context("the desktop app could not start")?;
@@ -202,7 +212,8 @@ fn main() -> anyhow::Result<()> {
             let state = app.state::<Desktop>();
             tauri::async_runtime::block_on(state.http_api.stop());
             if let Ok(ctx) = &state.ctx {
-                ctx.shutdown();
+                // Running jobs get a grace period, then go back to waiting for the next start.
+                tauri::async_runtime::block_on(ctx.stop());
             }
             tracing::info!("desktop app stopped");
         }

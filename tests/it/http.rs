@@ -324,6 +324,16 @@ fn the_openapi_document_describes_every_route() {
         ("/api/templates/{id}", "put"),
         ("/api/templates/{id}/rollback", "post"),
         ("/api/templates/preview", "post"),
+        ("/api/queues", "get"),
+        ("/api/queues/{name}/stats", "get"),
+        ("/api/queues/{name}/jobs", "get"),
+        ("/api/queues/{name}/jobs", "post"),
+        ("/api/queues/{name}/jobs/bulk", "post"),
+        ("/api/queues/{name}/jobs/{id}", "get"),
+        ("/api/queues/{name}/jobs/{id}/status", "get"),
+        ("/api/queues/{name}/jobs/{id}/{action}", "post"),
+        ("/api/queues/{name}/pause", "post"),
+        ("/api/queues/{name}/retry-failed", "post"),
         ("/api/events", "get"),
     ] {
         assert!(
@@ -343,6 +353,9 @@ fn the_openapi_document_describes_every_route() {
         "ErrorBodyDto",
         "TemplateDto",
         "EventDto",
+        "QueueOverviewDto",
+        "JobPage",
+        "JobDetail",
     ] {
         assert!(schemas.contains_key(name), "schema {name}");
     }

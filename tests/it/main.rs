@@ -7,5 +7,6 @@
 mod cli;
 mod events;
 mod http;
+mod queues;
 mod support;
 mod templates;

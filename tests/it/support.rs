@@ -49,11 +49,17 @@ impl Server {
 
     /// Starts `botdesk serve --listen ADDR`.
     pub fn start_on(data_dir: &Path, listen: &str) -> Server {
+        Server::start_with(data_dir, listen, &[])
+    }
+
+    /// Starts `botdesk serve --listen ADDR` with extra environment variables.
+    pub fn start_with(data_dir: &Path, listen: &str, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_botdesk"))
             .arg("--data-dir")
             .arg(data_dir)
             .args(["serve", "--listen", listen])
             .env_remove("BOTDESK_LISTEN")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -109,6 +115,14 @@ impl Server {
             .get(format!("{}{path}", self.url))
             .send()
             .expect("request")
+    }
+
+    /// Kills the server at once (SIGKILL: no shutdown, as a crash or a pulled plug).
+    pub fn kill(mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().expect("SIGKILL");
+            child.wait().expect("wait");
+        }
     }
 
     /// Sends `signal` (TERM, INT) and waits at most 20 s for the process to exit.

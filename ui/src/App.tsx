@@ -6,6 +6,7 @@ import { useBackendStatus } from "./hooks/useBackendStatus";
 import { type Page, useRoute } from "./hooks/useRoute";
 import { ActivityPage } from "./pages/ActivityPage";
 import { NotYetPage } from "./pages/NotYetPage";
+import { QueuesPage } from "./pages/QueuesPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { TemplatesPage } from "./pages/TemplatesPage";
 import { TemplateEditor } from "./templates/TemplateEditor";
@@ -18,8 +19,9 @@ function PageView({ page, subpath }: { page: Page; subpath: string }) {
       return <ActivityPage />;
     case "settings":
       return <SettingsPage />;
-    case "media":
     case "queues":
+      return <QueuesPage subpath={subpath} />;
+    case "media":
     case "webhooks":
       return <NotYetPage page={page} />;
   }
@@ -43,7 +45,9 @@ export function App() {
   }
   return (
     <AppFrame page={page} banner={<StatusBanner status={status} onRetry={recheck} />}>
-      <PageView key={`${page}/${subpath}`} page={page} subpath={subpath} />
+      {/* A new subpath is a new page, except in the queue monitor, which keeps its filters and
+          paging while a job is opened and closed. */}
+      <PageView key={page === "queues" ? page : `${page}/${subpath}`} page={page} subpath={subpath} />
     </AppFrame>
   );
 }

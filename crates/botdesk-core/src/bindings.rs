@@ -39,5 +39,18 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     EventDto::export_all(&cfg)?;
     ConnectionStatsDto::export_all(&cfg)?;
     HttpApiStatusDto::export_all(&cfg)?;
+    QueueOverviewDto::export_all(&cfg)?;
+    EnqueueRequest::export_all(&cfg)?;
+    EnqueueBulkRequest::export_all(&cfg)?;
+    JobActionDto::export_all(&cfg)?;
+    CountDto::export_all(&cfg)?;
+    CleanRequest::export_all(&cfg)?;
+    botdesk_queue::JobPage::export_all(&cfg)?;
+    botdesk_queue::JobDetail::export_all(&cfg)?;
+    botdesk_queue::JobStatus::export_all(&cfg)?;
+    botdesk_queue::JobQuery::export_all(&cfg)?;
+    botdesk_queue::Enqueued::export_all(&cfg)?;
+    botdesk_queue::QueueName::export_all(&cfg)?;
+    crate::probe::Probe::export_all(&cfg)?;
     Ok(())
 }

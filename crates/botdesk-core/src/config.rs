@@ -28,6 +28,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The largest request body the HTTP API accepts, in bytes.
     pub max_body_bytes: u64,
+    /// How long a claimed job is held without its worker's heartbeat: after a crash or a kill,
+    /// the jobs that were running wait this long before they run again.
+    pub queue_lease_seconds: u64,
 }
 
 impl Default for Config {
@@ -35,6 +38,7 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             max_body_bytes: 32 * 1024 * 1024,
+            queue_lease_seconds: 30,
         }
     }
 }
@@ -45,6 +49,7 @@ impl Default for Config {
 struct ConfigFile {
     listen: Option<String>,
     max_body_bytes: Option<u64>,
+    queue_lease_seconds: Option<u64>,
 }
 
 /// Values given on the command line, which win over everything else.
@@ -88,6 +93,24 @@ impl Config {
             config.max_body_bytes =
                 check_body(bytes, &format!("max_body_bytes in {}", path.display()))?;
         }
+        if let Some(seconds) = file.queue_lease_seconds {
+            config.queue_lease_seconds = check_lease(
+                seconds,
+                &format!("queue_lease_seconds in {}", path.display()),
+            )?;
+        }
+        if let Some(seconds) = env("BOTDESK_QUEUE_LEASE_SECONDS") {
+            let parsed = seconds
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| CoreError::Config {
+                    message: format!(
+                        "BOTDESK_QUEUE_LEASE_SECONDS must be a number of seconds, not {seconds:?}"
+                    ),
+                    field: Some("queue_lease_seconds".into()),
+                })?;
+            config.queue_lease_seconds = check_lease(parsed, "BOTDESK_QUEUE_LEASE_SECONDS")?;
+        }
         if let Some(listen) = env("BOTDESK_LISTEN") {
             config.listen = parse_listen(&listen, "BOTDESK_LISTEN")?;
         }
@@ -113,6 +136,22 @@ fn parse_listen(value: &str, source: &str) -> Result<SocketAddr, CoreError> {
         ),
         field: Some("listen".into()),
     })
+}
+
+const MIN_LEASE: u64 = 2;
+const MAX_LEASE: u64 = 3600;
+
+fn check_lease(seconds: u64, source: &str) -> Result<u64, CoreError> {
+    if (MIN_LEASE..=MAX_LEASE).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(CoreError::Config {
+            message: format!(
+                "{source}: {seconds} is out of range ({MIN_LEASE} to {MAX_LEASE} seconds)"
+            ),
+            field: Some("queue_lease_seconds".into()),
+        })
+    }
 }
 
 fn check_body(bytes: u64, source: &str) -> Result<u64, CoreError> {
@@ -171,6 +210,8 @@ mod tests {
             ("colour = \"blue\"\n", "unknown field"),
             ("listen = \n", "not valid"),
             ("max_body_bytes = \"big\"\n", "not valid"),
+            ("queue_lease_seconds = 1\n", "out of range"),
+            ("queue_lease_seconds = -3\n", "not valid"),
         ];
         for (text, expected) in cases {
             let dir = tempfile::tempdir().unwrap();

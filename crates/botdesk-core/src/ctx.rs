@@ -4,8 +4,10 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+
+use botdesk_queue::{ActivitySink, Engine, EngineOptions, Registry};
 
 use botdesk_store::{Clock, Store, StoreError, StoreOptions, SystemClock, Timestamp};
 use tokio::sync::watch;
@@ -60,8 +62,10 @@ pub struct Ctx(Arc<Inner>);
 struct Inner {
     data_dir: PathBuf,
     config: Config,
-    store: Store,
-    events: EventBus,
+    store: Arc<Store>,
+    events: Arc<EventBus>,
+    /// The job queue's engine, once [`Ctx::start`] ran (never in the CLI).
+    queue: OnceLock<Engine>,
     shell: Shell,
     stop: watch::Sender<bool>,
     caches: Caches,
@@ -90,6 +94,9 @@ impl fmt::Debug for Ctx {
     }
 }
 
+/// How long running jobs may take to finish when the app stops.
+pub const QUEUE_GRACE: Duration = Duration::from_secs(10);
+
 /// How often background work looks for changes made by other writers.
 const WATCH_INTERVAL: Duration = Duration::from_millis(500);
 
@@ -107,8 +114,9 @@ impl Ctx {
         Ok(Ctx(Arc::new(Inner {
             data_dir: options.data_dir,
             config: options.config,
-            store,
-            events: EventBus::new(options.clock),
+            store: Arc::new(store),
+            events: Arc::new(EventBus::new(options.clock)),
+            queue: OnceLock::new(),
             shell: options.shell,
             stop,
             gate: tokio::sync::Semaphore::new(CONCURRENT_STORE_JOBS),
@@ -160,13 +168,49 @@ impl Ctx {
         tokio::task::spawn_blocking(move || f(&ctx)).await?
     }
 
-    /// Starts the core's background work on the current tokio runtime; it runs until
-    /// [`Ctx::shutdown`].
-    pub fn start(&self) {
-        tokio::spawn(watch_audit_trail(self.clone(), self.0.stop.subscribe()));
+    /// The job queue's engine, when this process runs one (the shells do, after
+    /// [`Ctx::start`]; the CLI does not).
+    pub fn queue_engine(&self) -> Option<&Engine> {
+        self.0.queue.get()
     }
 
-    /// Stops background work. Idempotent.
+    /// Starts the core's background work on the current tokio runtime: the audit-trail
+    /// watcher and the job queue with every capability's handlers. It runs until
+    /// [`Ctx::stop`]. Starting twice starts nothing more.
+    pub async fn start(&self) -> Result<(), CoreError> {
+        if self.0.queue.get().is_some() {
+            return Ok(());
+        }
+        tokio::spawn(watch_audit_trail(self.clone(), self.0.stop.subscribe()));
+        let mut registry = Registry::new();
+        crate::probe::register(&mut registry, &self.0.data_dir);
+        let lease = Duration::from_secs(self.0.config.queue_lease_seconds);
+        let options = EngineOptions {
+            lease,
+            heartbeat: lease / 3,
+            ..EngineOptions::default()
+        };
+        let events = Arc::clone(&self.0.events);
+        let sink: ActivitySink =
+            Arc::new(move |activity| events.publish(Event::QueueActivity { activity }));
+        let engine = Engine::start(Arc::clone(&self.0.store), registry, options, sink).await?;
+        if let Err(engine) = self.0.queue.set(engine) {
+            // Started concurrently by another caller: keep theirs.
+            engine.shutdown(Duration::ZERO).await;
+        }
+        Ok(())
+    }
+
+    /// Stops background work: no new jobs are claimed, running ones get `QUEUE_GRACE` to
+    /// finish, then go back to waiting. Idempotent.
+    pub async fn stop(&self) {
+        self.shutdown();
+        if let Some(engine) = self.0.queue.get() {
+            engine.shutdown(QUEUE_GRACE).await;
+        }
+    }
+
+    /// Tells background work to stop, without waiting for the job queue (see [`Ctx::stop`]).
     pub fn shutdown(&self) {
         self.0.stop.send_replace(true);
     }

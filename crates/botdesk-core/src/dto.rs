@@ -3,6 +3,7 @@
 //! edited) and its OpenAPI schema (`/api/openapi.json`). Ids and timestamps travel as strings
 //! (UUIDs, RFC 3339 UTC).
 
+use botdesk_queue::{JobOptions, JobState, QueueActivity, QueueStats, ThroughputPoint};
 use botdesk_templates::diff::ContentDiff;
 use botdesk_templates::model::TemplateStatus;
 use botdesk_templates::{Issue, MediaRef, Rendered, TemplateContent};
@@ -366,6 +367,10 @@ pub enum Event {
     },
     #[serde(rename = "template.deleted")]
     TemplateDeleted { id: String, name: String },
+    /// Jobs of a queue changed state (coalesced: at most a few of these per second and queue,
+    /// however many jobs move).
+    #[serde(rename = "queue.activity")]
+    QueueActivity { activity: QueueActivity },
     /// The server dropped events this client did not read fast enough; reload what you show.
     #[serde(rename = "events.lagged")]
     Lagged { missed: i64 },
@@ -390,4 +395,62 @@ pub struct HttpApiStatusDto {
     pub url: Option<String>,
     /// Why it is not running although it is switched on.
     pub error: Option<String>,
+}
+
+/// A queue as the monitor shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS, ToSchema)]
+pub struct QueueOverviewDto {
+    pub stats: QueueStats,
+    /// Whether this botdesk runs the queue's jobs (it has their handlers).
+    pub running: bool,
+    /// The job types this botdesk runs on the queue.
+    pub job_types: Vec<String>,
+    /// Completions and failures per 10 seconds over the last 10 minutes, oldest first.
+    pub throughput: Vec<ThroughputPoint>,
+}
+
+/// `POST /api/queues/{name}/jobs`: a job for one of the queue's job types.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnqueueRequest {
+    /// The job type (see the queue's `job_types`).
+    pub name: String,
+    #[ts(type = "unknown")]
+    pub payload: serde_json::Value,
+    #[serde(default)]
+    #[ts(optional)]
+    pub options: Option<JobOptions>,
+}
+
+/// What an action on one job left: its state now (none once removed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct JobActionDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub state: Option<JobState>,
+}
+
+/// How many jobs an action on a queue changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct CountDto {
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+/// `POST /api/queues/{name}/clean`: delete finished jobs in one state, all or those older than
+/// an age.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CleanRequest {
+    pub status: JobState,
+    #[serde(default)]
+    #[ts(optional, type = "number")]
+    pub older_than_seconds: Option<u64>,
+}
+
+/// `POST /api/queues/{name}/jobs/bulk`: up to 10,000 jobs, enqueued together or not at all.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnqueueBulkRequest {
+    pub jobs: Vec<EnqueueRequest>,
 }

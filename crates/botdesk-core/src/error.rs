@@ -2,6 +2,7 @@
 //! conversion, [`CoreError::wire`], produces what a client sees: a [`WireError`] with a stable
 //! dotted code. Internal causes are logged there and never sent.
 
+use botdesk_queue::QueueError;
 use botdesk_store::StoreError;
 use botdesk_templates::Issue;
 use botdesk_templates::versions::TemplateError;
@@ -68,6 +69,9 @@ pub enum CoreError {
     #[error(transparent)]
     Template(#[from] TemplateError),
 
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+
     /// A bad value in the config file, an environment variable or a flag.
     #[error("{message}")]
     Config {
@@ -125,6 +129,7 @@ impl CoreError {
         match self {
             CoreError::Store(e) => e.code(),
             CoreError::Template(e) => e.issues().first().map_or(e.code(), |i| i.code.as_str()),
+            CoreError::Queue(e) => e.code(),
             CoreError::Config { .. } => "config.invalid",
             CoreError::Invalid { code, .. }
             | CoreError::NotFound { code, .. }
@@ -138,6 +143,7 @@ impl CoreError {
         match self {
             CoreError::Store(e) => store_kind(e),
             CoreError::Template(e) => template_kind(e),
+            CoreError::Queue(e) => queue_kind(e),
             CoreError::Config { .. } | CoreError::Invalid { .. } => ErrorKind::Invalid,
             CoreError::NotFound { .. } => ErrorKind::NotFound,
             CoreError::Conflict { .. } => ErrorKind::Conflict,
@@ -159,6 +165,7 @@ impl CoreError {
                 )
             }
             CoreError::Store(e) => (e.to_string(), e.field().map(str::to_owned)),
+            CoreError::Queue(e) => (e.to_string(), e.field().map(str::to_owned)),
             CoreError::Template(e) => match e.issues() {
                 [] => (e.to_string(), None),
                 all @ [first, rest @ ..] => {
@@ -185,6 +192,20 @@ impl CoreError {
             issues,
             kind,
         }
+    }
+}
+
+fn queue_kind(e: &QueueError) -> ErrorKind {
+    match e {
+        QueueError::UnknownQueue { .. } | QueueError::JobNotFound { .. } => ErrorKind::NotFound,
+        QueueError::InvalidOptions { .. }
+        | QueueError::InvalidPayload { .. }
+        | QueueError::InvalidCursor
+        | QueueError::UnknownJobType { .. } => ErrorKind::Invalid,
+        QueueError::InvalidState { .. } => ErrorKind::Conflict,
+        QueueError::ShuttingDown => ErrorKind::Unavailable,
+        QueueError::Internal(_) => ErrorKind::Internal,
+        QueueError::Store(e) => store_kind(e),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod logging;
 pub mod ops;
+pub mod probe;
 pub mod request;
 pub mod shutdown;
 
@@ -19,6 +20,7 @@ pub use config::{APP_IDENTIFIER, Config, ConfigOverrides, default_data_dir};
 pub use ctx::{Ctx, CtxOptions, Shell, VERSION};
 pub use error::{CoreError, ErrorKind, WireError};
 
+pub use botdesk_queue as queue;
 /// Re-exported so that shells and tests name these types without depending on the crates.
 pub use botdesk_store as store;
 pub use botdesk_templates as templates;

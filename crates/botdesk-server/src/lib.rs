@@ -87,6 +87,36 @@ pub fn router_with_shutdown(ctx: Ctx, stopping: watch::Receiver<bool>) -> Router
         )
         .route("/templates/{id}/versions", get(routes::templates::versions))
         .route("/templates/{id}/diff", get(routes::templates::diff))
+        .route("/queues", get(routes::queues::list))
+        .route("/queues/{name}", get(routes::queues::get))
+        .route("/queues/{name}/stats", get(routes::queues::stats))
+        .route("/queues/{name}/pause", post(routes::queues::pause))
+        .route("/queues/{name}/resume", post(routes::queues::resume))
+        .route(
+            "/queues/{name}/retry-failed",
+            post(routes::queues::retry_failed),
+        )
+        .route("/queues/{name}/clean", post(routes::queues::clean))
+        .route(
+            "/queues/{name}/jobs",
+            get(routes::queues::jobs).post(routes::queues::enqueue),
+        )
+        .route(
+            "/queues/{name}/jobs/{id}",
+            get(routes::queues::job).delete(routes::queues::remove),
+        )
+        .route(
+            "/queues/{name}/jobs/bulk",
+            post(routes::queues::enqueue_bulk),
+        )
+        .route(
+            "/queues/{name}/jobs/{id}/status",
+            get(routes::queues::job_status),
+        )
+        .route(
+            "/queues/{name}/jobs/{id}/{action}",
+            post(routes::queues::act),
+        )
         .route("/events", get(events::events))
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -10,6 +10,8 @@ use botdesk_core::store::Actor;
 use botdesk_core::{Config, ConfigOverrides, CoreError, Ctx, CtxOptions, Shell, logging, ops};
 use clap::{Parser, Subcommand};
 
+mod queue_cli;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "botdesk",
@@ -64,6 +66,11 @@ enum Command {
     /// exists, every /api request needs `Authorization: Bearer <key>`.
     #[command(subcommand)]
     Keys(KeysCommand),
+
+    /// Watch and fix the job queues from a terminal (works while botdesk runs: its workers
+    /// pick a change up within a second).
+    #[command(subcommand)]
+    Queue(queue_cli::QueueCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +165,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             runtime.block_on(serve(ctx))
         }
         Command::Keys(command) => keys(&data_dir, command),
+        Command::Queue(command) => queue_cli::run(&data_dir, command),
     }
 }
 
@@ -212,11 +220,11 @@ async fn serve(ctx: Ctx) -> anyhow::Result<()> {
     println!("botdesk listening on http://{local}");
     std::io::stdout().flush().ok();
     tracing::info!(%local, data_dir = %ctx.data_dir().display(), "serving");
-    ctx.start();
+    ctx.start().await?;
     botdesk_server::serve(ctx.clone(), listener, botdesk_core::shutdown::signal())
         .await
         .context("the server failed")?;
-    ctx.shutdown();
+    ctx.stop().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{activity, settings, system, templates};
+use crate::routes::{activity, queues, settings, system, templates};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,6 +21,9 @@ use crate::routes::{activity, settings, system, templates};
         templates::list, templates::create, templates::get, templates::update, templates::remove,
         templates::set_status, templates::rollback, templates::versions, templates::diff,
         templates::validate, templates::preview, templates::rules,
+        queues::list, queues::get, queues::stats, queues::jobs, queues::enqueue, queues::job,
+        queues::job_status, queues::act, queues::remove, queues::pause, queues::resume,
+        queues::retry_failed, queues::clean, queues::enqueue_bulk,
         crate::events::events,
     ),
     modifiers(&BearerAuth),
@@ -30,6 +33,7 @@ use crate::routes::{activity, settings, system, templates};
         (name = "activity", description = "The audit trail"),
         (name = "settings", description = "The owner's settings"),
         (name = "templates", description = "Message templates"),
+        (name = "queues", description = "The job queues: counts, jobs, and the owner's actions"),
         (name = "events", description = "Live events"),
     )
 )]

@@ -267,6 +267,27 @@ impl Store {
         Ok(out)
     }
 
+    /// Runs `f` in one write transaction that names no actor: for tables that no audit or
+    /// change-log trigger reads (the job queue's bookkeeping, written thousands of times a
+    /// second). A write to an audited table in it is recorded as `sql:unknown`.
+    pub fn with_untracked_tx<T, E>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.writer();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let scope = Tx {
+            tx,
+            now: self.now(),
+            device_id: &self.device_id,
+        };
+        let out = f(&scope)?;
+        scope.tx.commit().map_err(StoreError::from)?;
+        Ok(out)
+    }
+
     /// Runs `f` on a read connection, inside one read transaction: every query in `f` sees the
     /// same snapshot, and a concurrent write neither blocks it nor is blocked by it.
     pub fn read<T, E>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E>

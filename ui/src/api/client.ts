@@ -21,7 +21,22 @@ import type { TemplateStatusChange } from "../bindings/TemplateStatusChange";
 import type { TemplateUpdate } from "../bindings/TemplateUpdate";
 import type { TemplateVersionDto } from "../bindings/TemplateVersionDto";
 import type { ValidationDto } from "../bindings/ValidationDto";
+import type { CleanRequest } from "../bindings/CleanRequest";
+import type { CountDto } from "../bindings/CountDto";
+import type { EnqueueRequest } from "../bindings/EnqueueRequest";
+import type { Enqueued } from "../bindings/Enqueued";
+import type { JobActionDto } from "../bindings/JobActionDto";
+import type { JobDetail } from "../bindings/JobDetail";
+import type { JobPage } from "../bindings/JobPage";
+import type { JobQuery } from "../bindings/JobQuery";
+import type { QueueOverviewDto } from "../bindings/QueueOverviewDto";
+import type { QueueStats } from "../bindings/QueueStats";
 import { transport } from "./transport";
+
+/** What the owner can do to one job. */
+export type JobAction = "retry" | "cancel" | "remove" | "promote";
+
+const queuePath = (queue: string) => `/api/queues/${encodeURIComponent(queue)}`;
 
 export const api = {
   health: () =>
@@ -122,6 +137,63 @@ export const api = {
     transport().call<TemplateDiffDto>({
       http: { method: "GET", path: `/api/templates/${encodeURIComponent(id)}/diff`, query: { from, to } },
       ipc: { command: "template_diff", args: { id, query: { from, to } } },
+    }),
+
+  queues: () =>
+    transport().call<QueueOverviewDto[]>({
+      http: { method: "GET", path: "/api/queues" },
+      ipc: { command: "list_queues" },
+    }),
+
+  jobs: (queue: string, query: JobQuery) =>
+    transport().call<JobPage>({
+      http: {
+        method: "GET",
+        path: `${queuePath(queue)}/jobs`,
+        query: {
+          status: query.status ?? undefined,
+          q: query.q ?? undefined,
+          cursor: query.cursor ?? undefined,
+          limit: query.limit ?? undefined,
+        },
+      },
+      ipc: { command: "list_jobs", args: { queue, query } },
+    }),
+
+  job: (queue: string, id: number) =>
+    transport().call<JobDetail>({
+      http: { method: "GET", path: `${queuePath(queue)}/jobs/${String(id)}` },
+      ipc: { command: "get_job", args: { queue, id: String(id) } },
+    }),
+
+  enqueue: (queue: string, request: EnqueueRequest) =>
+    transport().call<Enqueued>({
+      http: { method: "POST", path: `${queuePath(queue)}/jobs`, body: request },
+      ipc: { command: "enqueue_job", args: { queue, request } },
+    }),
+
+  jobAction: (queue: string, id: number, action: JobAction) =>
+    transport().call<JobActionDto>({
+      http: { method: "POST", path: `${queuePath(queue)}/jobs/${String(id)}/${action}` },
+      ipc: { command: "job_action", args: { queue, id: String(id), action } },
+    }),
+
+  retryFailed: (queue: string) =>
+    transport().call<CountDto>({
+      http: { method: "POST", path: `${queuePath(queue)}/retry-failed` },
+      ipc: { command: "retry_failed_jobs", args: { queue } },
+    }),
+
+  setQueuePaused: (queue: string, paused: boolean) =>
+    transport().call<QueueStats>({
+      http: { method: "POST", path: `${queuePath(queue)}/${paused ? "pause" : "resume"}` },
+      ipc: { command: "set_queue_paused", args: { queue, paused } },
+    }),
+
+  cleanQueue: (queue: string, request: CleanRequest) =>
+    transport().call<CountDto>({
+      http: { method: "POST", path: `${queuePath(queue)}/clean`, body: request },
+      ipc: { command: "clean_queue", args: { queue, request } },
     }),
 
   templateRules: () =>

@@ -7,11 +7,6 @@ const TEXT = {
     subtitle: "Product photos and files the bot sends.",
     body: "Uploading and optimising product photos is not in this version of botdesk yet.",
   },
-  queues: {
-    title: "Queues",
-    subtitle: "Background work: sending messages, processing media and orders, delivering webhooks.",
-    body: "The job queues are not in this version of botdesk yet.",
-  },
   webhooks: {
     title: "Webhooks",
     subtitle: "Tell merchants' systems about orders, payments and deliveries.",
