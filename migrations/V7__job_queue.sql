@@ -57,14 +57,14 @@ CREATE TABLE queue_jobs (
     updated_at       INTEGER NOT NULL
 );
 
--- What a worker claims next.
-CREATE INDEX ix_queue_jobs_ready ON queue_jobs (queue, priority, id) WHERE state = 'waiting';
+-- One index serves what a worker claims next (a queue's waiting jobs by priority, then oldest),
+-- the monitor's lists (a queue's jobs in one state, newest first: one range per priority, read
+-- backwards), the counts, and the reaper's look at a queue's active jobs (few: at most its
+-- concurrency, so leases need no index of their own). Every index costs every job on every
+-- move, so there is one; a queue's list of every state walks the primary key.
+CREATE INDEX ix_queue_jobs_state ON queue_jobs (queue, state, priority, id);
 -- Delayed and retrying jobs, by when they are due.
 CREATE INDEX ix_queue_jobs_due ON queue_jobs (run_at) WHERE state = 'delayed';
--- The monitor's lists (a queue's jobs in one state, newest first), and the reaper's look at a
--- queue's active jobs (few: at most its concurrency, so their leases need no index of their
--- own). A queue's list of every state walks the primary key: each index costs every job.
-CREATE INDEX ix_queue_jobs_list ON queue_jobs (queue, state, id);
 -- Enqueueing twice with one key gives one job.
 CREATE UNIQUE INDEX ux_queue_jobs_idempotency ON queue_jobs (queue, idempotency_key)
     WHERE idempotency_key IS NOT NULL;

@@ -281,6 +281,18 @@ describe("the desktop app", () => {
     await driver.waitText('[data-testid="editor-version"]', /version 2/);
   });
 
+  it("runs a test job from the Queues page through the desktop commands", async () => {
+    await driver.click(await driver.find('[data-testid="nav-queues"]'));
+    await driver.click(await driver.find('[data-testid="queue-card-order_processing"] a'));
+    await driver.waitText('[data-testid="count-order_processing-completed"]', /^0$/);
+    await driver.click(await driver.find('[data-testid="probe-open"]'));
+    await driver.click(await driver.find('[data-testid="probe-send"]'));
+    await driver.waitText('[data-testid="count-order_processing-completed"]', /^1$/);
+    await driver.click(await driver.find('[data-testid="job-row"] a'));
+    await driver.waitText('[data-testid="job-state"]', /^completed$/);
+    await driver.screenshot(join(ARTIFACTS, "desktop-queues.png"));
+  });
+
   it("serves the HTTP API on 127.0.0.1 only while the setting is on, and stops it on quit", async () => {
     const port = await freePort();
     const health = () =>

@@ -244,6 +244,14 @@ pub struct Claimed {
     pub started_at: i64,
 }
 
+/// Claims the first `?5` waiting jobs of queue `?4`, highest priority first, then oldest: a
+/// forward range of the state index, no sort.
+const CLAIM_SQL: &str = "UPDATE queue_jobs SET state = 'active', attempts = attempts + 1, \
+     lease_owner = ?1, lease_until = ?2, started_at = ?3, finished_at = NULL, updated_at = ?3 \
+     WHERE id IN (SELECT id FROM queue_jobs WHERE queue = ?4 AND state = 'waiting' \
+                  ORDER BY priority, id LIMIT ?5) \
+     RETURNING id, name, version, payload, attempts, max_attempts, timeout_ms, priority";
+
 /// What a claim found.
 #[derive(Debug, Default)]
 pub struct Claim {
@@ -288,13 +296,7 @@ pub fn claim(
         now,
     )?;
     if !paused && limit > 0 {
-        let mut stmt = conn.prepare_cached(
-            "UPDATE queue_jobs SET state = 'active', attempts = attempts + 1, lease_owner = ?1, \
-             lease_until = ?2, started_at = ?3, finished_at = NULL, updated_at = ?3 \
-             WHERE id IN (SELECT id FROM queue_jobs WHERE queue = ?4 AND state = 'waiting' \
-                          ORDER BY priority, id LIMIT ?5) \
-             RETURNING id, name, version, payload, attempts, max_attempts, timeout_ms, priority",
-        )?;
+        let mut stmt = conn.prepare_cached(CLAIM_SQL)?;
         let mut rows = stmt.query(params![
             owner,
             now.saturating_add(lease_ms as i64),
@@ -722,6 +724,24 @@ pub fn detail(conn: &Connection, queue: QueueName, id: i64) -> Result<JobDetail,
 /// The most rows one page holds.
 pub const MAX_PAGE: u32 = 200;
 
+/// The SQL for `columns` of the newest jobs (id below `?2`) of queue `?1` in state `?3`, newest
+/// first: one backwards range of the state index per priority, each stopped at `limit`, merged.
+/// (A single `ORDER BY id` over the state would read and sort all of its jobs.)
+fn newest_in_state(columns: &str, filter: &str, limit: u32) -> String {
+    let branch = |priority: i64| {
+        format!(
+            "SELECT * FROM (SELECT {columns} FROM queue_jobs WHERE queue = ?1 AND state = ?3 \
+             AND priority = {priority} AND id < ?2{filter} ORDER BY id DESC LIMIT {limit})"
+        )
+    };
+    format!(
+        "SELECT * FROM ({} UNION ALL {} UNION ALL {}) ORDER BY id DESC LIMIT {limit}",
+        branch(0),
+        branch(1),
+        branch(2)
+    )
+}
+
 /// A page of `queue`'s jobs, newest first, filtered by state and by an id or payload text.
 pub fn list(conn: &Connection, queue: QueueName, query: &JobQuery) -> Result<JobPage, QueueError> {
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
@@ -729,16 +749,9 @@ pub fn list(conn: &Connection, queue: QueueName, query: &JobQuery) -> Result<Job
         None | Some("") => i64::MAX,
         Some(c) => c.parse::<i64>().map_err(|_| QueueError::InvalidCursor)?,
     };
-    // `+queue`: walk the primary key newest first (stopping at a page), not the (queue, state)
-    // index, which would read and sort every job of the queue.
-    let mut sql = String::from(
-        "SELECT id, name, state, priority, attempts, max_attempts, progress, failed_reason, \
-         substr(payload, 1, 200), created_at, updated_at, run_at FROM queue_jobs \
-         WHERE +queue = ?1 AND id < ?2",
-    );
+    let mut filter = String::new();
     let mut args: Vec<rusqlite::types::Value> = vec![queue.into(), before.into()];
     if let Some(state) = query.status {
-        sql.push_str(" AND state = ?3");
         args.push(state.into());
     }
     let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
@@ -758,17 +771,25 @@ pub fn list(conn: &Connection, queue: QueueName, query: &JobQuery) -> Result<Job
         );
         match q.trim_start_matches('#').parse::<i64>() {
             Ok(id) => {
-                sql.push_str(&format!(
-                    " AND (id = ?{n} OR payload LIKE ?{} ESCAPE '\\')",
-                    n + 1
-                ));
+                filter = format!(" AND (id = ?{n} OR payload LIKE ?{} ESCAPE '\\')", n + 1);
                 args.push(id.into());
             }
-            Err(_) => sql.push_str(&format!(" AND payload LIKE ?{n} ESCAPE '\\'")),
+            Err(_) => filter = format!(" AND payload LIKE ?{n} ESCAPE '\\'"),
         }
         args.push(pattern.into());
     }
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit + 1));
+    let columns = "id, name, state, priority, attempts, max_attempts, progress, failed_reason, \
+                   substr(payload, 1, 200) AS preview, created_at, updated_at, run_at";
+    let sql = match query.status {
+        Some(_) => newest_in_state(columns, &filter, limit + 1),
+        // `+queue`: walk the primary key newest first (stopping at a page), not the state
+        // index, which would read and sort every job of the queue.
+        None => format!(
+            "SELECT {columns} FROM queue_jobs WHERE +queue = ?1 AND id < ?2{filter} \
+             ORDER BY id DESC LIMIT {}",
+            limit + 1
+        ),
+    };
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut jobs: Vec<JobSummary> = stmt
         .query_map(rusqlite::params_from_iter(args.iter()), |r| {
@@ -927,13 +948,17 @@ pub fn clean(
     // The id below which jobs are beyond the newest `keep` (ids grow with time).
     let keep_below: Option<i64> = match keep {
         None => None,
-        Some(keep) => conn
-            .prepare_cached(
-                "SELECT id FROM queue_jobs WHERE queue = ?1 AND state = ?2 ORDER BY id DESC LIMIT 1 OFFSET ?3",
-            )?
-            .query_row(params![queue, state, keep.min(i64::MAX as u64) as i64], |r| r.get(0))
-            .optional()?
-            .map(|id: i64| id + 1),
+        Some(keep) => {
+            let keep = keep.min(1_000_000_000) as u32;
+            let sql = format!(
+                "SELECT id FROM ({}) ORDER BY id DESC LIMIT 1 OFFSET {keep}",
+                newest_in_state("id", "", keep + 1)
+            );
+            conn.prepare_cached(&sql)?
+                .query_row(params![queue, i64::MAX, state], |r| r.get(0))
+                .optional()?
+                .map(|id: i64| id + 1)
+        }
     };
     if finished_before.is_none() && keep_below.is_none() && keep.is_some() {
         return Ok(0);
@@ -942,7 +967,7 @@ pub fn clean(
         .prepare_cached(
             "DELETE FROM queue_jobs WHERE id IN (SELECT id FROM queue_jobs WHERE queue = ?1 AND state = ?2 \
              AND ((?3 IS NULL AND ?4 IS NULL) OR coalesce(finished_at, updated_at) < ?3 OR id < ?4) \
-             ORDER BY id LIMIT ?5)",
+             LIMIT ?5)",
         )?
         .execute(params![queue, state, finished_before, keep_below, batch as i64])? as i64;
     shift(conn, queue, Some(state), None, n, now)?;

@@ -73,6 +73,14 @@ struct Setup {
 }
 
 async fn setup(concurrency: usize, options: EngineOptions) -> Setup {
+    setup_limited(concurrency, None, options).await
+}
+
+async fn setup_limited(
+    concurrency: usize,
+    rate_limit: Option<RateLimit>,
+    options: EngineOptions,
+) -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(dir.path(), StoreOptions::default()).unwrap());
     let probe = Arc::new(Probe::default());
@@ -82,7 +90,7 @@ async fn setup(concurrency: usize, options: EngineOptions) -> Setup {
         QueueName::OrderProcessing,
         QueueConfig {
             concurrency,
-            rate_limit: None,
+            rate_limit,
         },
     );
     let activity = Arc::new(Mutex::new(Vec::new()));
@@ -379,5 +387,26 @@ async fn a_job_without_a_handler_fails_with_a_clear_reason() {
     );
     assert!(reason(n.id).await.contains("newer botdesk"));
     assert!(reason(g.id).await.contains("does not fit job type work"));
+    s.engine.shutdown(Duration::from_secs(5)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_holds_back_what_exceeds_it() {
+    // Five starts per minute: the first five run at once, the rest wait for the bucket (a
+    // token comes back every 12 s, far beyond this test's look).
+    let limit = RateLimit {
+        max: 5,
+        per: Duration::from_secs(60),
+    };
+    let s = setup_limited(10, Some(limit), quick()).await;
+    let batch: Vec<NewJob> = (0..8)
+        .map(|_| new_job(&Work::Nothing, Work::Nothing.options()).unwrap())
+        .collect();
+    s.engine.enqueue_bulk(batch).await.unwrap();
+    eventually(&s.engine, "the first five ran", |st| st.completed == 5).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let st = s.engine.stats(QueueName::OrderProcessing).await.unwrap();
+    assert_eq!((st.completed, st.waiting), (5, 3), "held back by the limit");
+    assert_eq!(s.probe.runs.load(Ordering::SeqCst), 5);
     s.engine.shutdown(Duration::from_secs(5)).await;
 }

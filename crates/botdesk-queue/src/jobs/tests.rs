@@ -866,6 +866,39 @@ fn a_full_disk_is_a_clear_error_and_leaves_the_queue_sound() {
     );
 }
 
+#[test]
+fn claims_and_state_lists_read_the_index_without_sorting_a_whole_state() {
+    let (_d, store) = store();
+    let plan = |sql: &str| -> String {
+        store
+            .read(|c| -> Result<String, QueueError> {
+                let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let unbound = vec![rusqlite::types::Value::Null; stmt.parameter_count()];
+                let rows = stmt.query_map(rusqlite::params_from_iter(unbound), |r| {
+                    r.get::<_, String>(3)
+                })?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?.join("\n"))
+            })
+            .unwrap()
+    };
+    let claim = plan(CLAIM_SQL);
+    assert!(claim.contains("ix_queue_jobs_state"), "{claim}");
+    assert!(
+        !claim.contains("TEMP B-TREE"),
+        "a claim sorts nothing: {claim}"
+    );
+    let list = plan(&newest_in_state("id", "", 51));
+    assert!(!list.contains("SCAN queue_jobs"), "{list}");
+    // Each priority's range is read newest first and stops at the page; only the merge of at
+    // most three pages is sorted.
+    assert_eq!(
+        list.matches("SEARCH queue_jobs USING COVERING INDEX ix_queue_jobs_state")
+            .count(),
+        3,
+        "{list}"
+    );
+}
+
 use std::str::FromStr;
 
 use botdesk_store::Timestamp;
