@@ -37,7 +37,7 @@ export function QueueCards({
             </div>
             <dl className="queue-counts">
               {STATES.map((state) => (
-                <div key={state} className={`count count-${state}`}>
+                <div key={state} className={`count count-${state}${stats[state] > 0 ? " count-some" : ""}`}>
                   <dt>{state}</dt>
                   <dd data-testid={`count-${name}-${state}`}>{stats[state]}</dd>
                 </div>
