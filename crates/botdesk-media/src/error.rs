@@ -1,0 +1,74 @@
+//! The media errors, each with a stable machine code (`media.*`).
+
+/// Why a file is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MediaError {
+    #[error("the file is empty")]
+    Empty,
+
+    #[error("{what} files are not accepted: {why}")]
+    UnsupportedType {
+        what: &'static str,
+        why: &'static str,
+    },
+
+    #[error(
+        "this is not a file botdesk accepts (images: JPEG, PNG, WebP, GIF; documents: PDF; \
+         video: MP4, 3GPP; audio: AAC, MP3, OGG Opus)"
+    )]
+    UnknownType,
+
+    #[error("the {kind} file is cut off: {detail}")]
+    Truncated { kind: &'static str, detail: String },
+
+    #[error("the {kind} file is damaged: {detail}")]
+    Corrupt { kind: &'static str, detail: String },
+
+    #[error(
+        "the image is {width}×{height} pixels ({megapixels} megapixels); at most {max_megapixels} \
+         megapixels are accepted"
+    )]
+    TooManyPixels {
+        width: u32,
+        height: u32,
+        megapixels: u64,
+        max_megapixels: u64,
+    },
+
+    #[error("the image declares no pixels ({width}×{height})")]
+    ZeroDimensions { width: u32, height: u32 },
+
+    #[error("the file is {bytes} bytes; {kind} files may have at most {max}")]
+    TooLarge {
+        kind: &'static str,
+        bytes: u64,
+        max: u64,
+    },
+
+    #[error("the file was declared as {declared} but its bytes are {actual}")]
+    TypeMismatch {
+        declared: String,
+        actual: &'static str,
+    },
+
+    #[error("the file carries something else inside it ({what}): it is refused")]
+    Polyglot { what: &'static str },
+}
+
+impl MediaError {
+    /// The stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MediaError::Empty => "media.empty",
+            MediaError::UnsupportedType { .. } => "media.unsupported_type",
+            MediaError::UnknownType => "media.unknown_type",
+            MediaError::Truncated { .. } => "media.truncated",
+            MediaError::Corrupt { .. } => "media.corrupt",
+            MediaError::TooManyPixels { .. } => "media.too_many_pixels",
+            MediaError::ZeroDimensions { .. } => "media.zero_dimensions",
+            MediaError::TooLarge { .. } => "media.too_large",
+            MediaError::TypeMismatch { .. } => "media.type_mismatch",
+            MediaError::Polyglot { .. } => "media.polyglot",
+        }
+    }
+}
