@@ -53,6 +53,18 @@ pub enum MediaError {
 
     #[error("the file carries something else inside it ({what}): it is refused")]
     Polyglot { what: &'static str },
+
+    #[error("the upload stopped before its end: {detail}")]
+    UploadInterrupted { detail: String },
+
+    #[error("{name:?} is not a media file name")]
+    BadName { name: String },
+
+    #[error("the disk is full: the file was not saved")]
+    DiskFull,
+
+    #[error("media storage failed: {detail}")]
+    Storage { detail: String },
 }
 
 impl MediaError {
@@ -69,6 +81,10 @@ impl MediaError {
             MediaError::TooLarge { .. } => "media.too_large",
             MediaError::TypeMismatch { .. } => "media.type_mismatch",
             MediaError::Polyglot { .. } => "media.polyglot",
+            MediaError::UploadInterrupted { .. } => "media.upload_interrupted",
+            MediaError::BadName { .. } => "media.bad_name",
+            MediaError::DiskFull => "media.disk_full",
+            MediaError::Storage { .. } => "media.storage",
         }
     }
 }
