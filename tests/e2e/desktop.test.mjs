@@ -264,6 +264,8 @@ describe("the desktop app", () => {
     await driver.click(await driver.find('[data-testid="nav-templates"]'));
     await driver.click(await driver.find('a[href="#/templates/5e0d7a1c-0001-4000-8000-000000000003"]'));
     const body = await driver.find("#t-body");
+    // The saved template must have loaded (else it would overwrite the emptied field).
+    await driver.waitText('[data-testid="preview-body"]', /here is an update on your order/);
     // Empty it through the input event the app listens to (WebDriver's Element Clear does not
     // always reach it), then type with real keystrokes.
     await driver.cmd("POST", "/execute/sync", {
