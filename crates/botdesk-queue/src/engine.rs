@@ -592,16 +592,9 @@ impl Engine {
         older_than: Option<Duration>,
     ) -> Result<i64, QueueError> {
         let before = older_than.map(|d| self.now() - d.as_millis() as i64);
-        let mut total = 0;
-        loop {
-            let n = self
-                .write(move |c, now| jobs::clean(c, now, queue, state, before, None, 5_000))
-                .await?;
-            total += n;
-            if n < 5_000 {
-                break;
-            }
-        }
+        let total = self
+            .blocking(move |store| jobs::clean_in_batches(store, queue, state, before))
+            .await?;
         self.0.activity.record_other(queue);
         Ok(total)
     }

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use botdesk_store::Store;
 use botdesk_store::rusqlite::{self, Connection, OptionalExtension, ToSql, params};
 
 use crate::QueueError;
@@ -819,6 +820,12 @@ pub fn list(conn: &Connection, queue: QueueName, query: &JobQuery) -> Result<Job
     Ok(JobPage { jobs, next_cursor })
 }
 
+/// What a retry sets (`?2` = now): waiting again, with another round of its attempts (capped
+/// at the schema's 1000) and its progress reset.
+const NEW_ROUND: &str = "state = 'waiting', run_at = ?2, \
+     max_attempts = min(1000, attempts + max_attempts), progress = 0, progress_message = NULL, \
+     finished_at = NULL, updated_at = ?2";
+
 /// Gives a failed or cancelled job another round of its attempts.
 pub fn retry(conn: &Connection, now: i64, queue: QueueName, id: i64) -> Result<(), QueueError> {
     let state = state_of(conn, queue, id)?;
@@ -829,23 +836,17 @@ pub fn retry(conn: &Connection, now: i64, queue: QueueName, id: i64) -> Result<(
             action: "retried",
         });
     }
-    conn.prepare_cached(
-        "UPDATE queue_jobs SET state = 'waiting', run_at = ?2, \
-         max_attempts = min(1000, attempts + max_attempts), progress = 0, progress_message = NULL, \
-         finished_at = NULL, updated_at = ?2 WHERE id = ?1",
-    )?
-    .execute(params![id, now])?;
+    conn.prepare_cached(&format!("UPDATE queue_jobs SET {NEW_ROUND} WHERE id = ?1"))?
+        .execute(params![id, now])?;
     shift(conn, queue, Some(state), Some(JobState::Waiting), 1, now)
 }
 
 /// Retries every failed job of `queue`; returns how many.
 pub fn retry_all_failed(conn: &Connection, now: i64, queue: QueueName) -> Result<i64, QueueError> {
     let n = conn
-        .prepare_cached(
-            "UPDATE queue_jobs SET state = 'waiting', run_at = ?2, \
-             max_attempts = min(1000, attempts + max_attempts), progress = 0, progress_message = NULL, \
-             finished_at = NULL, updated_at = ?2 WHERE queue = ?1 AND state = 'failed'",
-        )?
+        .prepare_cached(&format!(
+            "UPDATE queue_jobs SET {NEW_ROUND} WHERE queue = ?1 AND state = 'failed'"
+        ))?
         .execute(params![queue, now])? as i64;
     shift(
         conn,
@@ -972,6 +973,35 @@ pub fn clean(
         .execute(params![queue, state, finished_before, keep_below, batch as i64])? as i64;
     shift(conn, queue, Some(state), None, n, now)?;
     Ok(n)
+}
+
+/// Deletes all of `queue`'s finished jobs in `state` (or those finished before `finished_before`),
+/// a transaction per batch so that other writes go on in between; returns how many.
+pub fn clean_in_batches(
+    store: &Store,
+    queue: QueueName,
+    state: JobState,
+    finished_before: Option<i64>,
+) -> Result<i64, QueueError> {
+    const BATCH: usize = 5_000;
+    let mut total = 0;
+    loop {
+        let n = store.with_untracked_tx(|tx| {
+            clean(
+                tx,
+                store.now().unix_millis(),
+                queue,
+                state,
+                finished_before,
+                None,
+                BATCH,
+            )
+        })?;
+        total += n;
+        if n < BATCH as i64 {
+            return Ok(total);
+        }
+    }
 }
 
 #[cfg(test)]

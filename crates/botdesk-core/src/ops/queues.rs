@@ -276,29 +276,18 @@ pub async fn clean(
     queue: QueueName,
     request: CleanRequest,
 ) -> Result<CountDto, CoreError> {
-    if !request.status.is_finished() {
-        return Err(CoreError::invalid_field(
-            "queue.invalid_options",
-            "status",
-            "only completed, failed or cancelled jobs can be cleaned",
-        ));
-    }
     let older_than = request.older_than_seconds.map(Duration::from_secs);
     let count = match ctx.queue_engine() {
         Some(engine) => engine.clean(queue, request.status, older_than).await?,
         None => {
             ctx.blocking(move |ctx| {
                 let before = older_than.map(|d| ctx.now().unix_millis() - d.as_millis() as i64);
-                let mut total = 0;
-                loop {
-                    let n = write(ctx, |c, now| {
-                        jobs::clean(c, now, queue, request.status, before, None, 5_000)
-                    })?;
-                    total += n;
-                    if n < 5_000 {
-                        return Ok(total);
-                    }
-                }
+                Ok(jobs::clean_in_batches(
+                    ctx.store(),
+                    queue,
+                    request.status,
+                    before,
+                )?)
             })
             .await?
         }
