@@ -5,23 +5,7 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
 
-use crate::support::{Server, botdesk, http, text};
-
-fn error_code(response: reqwest::blocking::Response) -> (StatusCode, String) {
-    let status = response.status();
-    let body: Value = response.json().expect("a JSON error body");
-    let code = body["error"]["code"]
-        .as_str()
-        .expect("error.code")
-        .to_owned();
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-    (status, code)
-}
+use crate::support::{Server, botdesk, error_code, http, text};
 
 #[test]
 fn api_keys_guard_every_api_call_once_one_exists() {

@@ -6,25 +6,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use reqwest::blocking::Response;
 use serde_json::{Value, json};
 
-use crate::support::{Server, botdesk, http, text};
+use crate::support::{Server, botdesk, error_code, http, json_of, post, text};
 
 const Q: &str = "/api/queues/order_processing";
-
-fn post(server: &Server, path: &str, body: &Value) -> Response {
-    http()
-        .post(format!("{}{path}", server.url))
-        .json(body)
-        .send()
-        .unwrap()
-}
-
-fn json_of(response: Response) -> (StatusCode, Value) {
-    let status = response.status();
-    (status, response.json().unwrap())
-}
 
 fn get(server: &Server, path: &str) -> Value {
     let (status, body) = json_of(server.get(path));
@@ -34,14 +20,6 @@ fn get(server: &Server, path: &str) -> Value {
 
 fn probe(note: &str, options: Value) -> Value {
     json!({"name": "probe", "payload": {"note": note}, "options": options})
-}
-
-fn error_of(response: Response) -> (StatusCode, String) {
-    let (status, body) = json_of(response);
-    (
-        status,
-        body["error"]["code"].as_str().unwrap_or("").to_owned(),
-    )
 }
 
 /// Polls the queue's stats until `done` holds, for at most `secs`.
@@ -147,7 +125,7 @@ fn the_original_designs_queue_api_and_the_owners_actions() {
     });
     // Retrying a completed job is a conflict.
     assert_eq!(
-        error_of(post(
+        error_code(post(
             &server,
             &format!("{Q}/jobs/{bad_id}/retry"),
             &json!({})
@@ -185,7 +163,7 @@ fn the_original_designs_queue_api_and_the_owners_actions() {
         .unwrap();
     assert_eq!(json_of(removed).1, json!({"id": cancel_id, "state": null}));
     assert_eq!(
-        error_of(server.get(&format!("{Q}/jobs/{cancel_id}"))),
+        error_code(server.get(&format!("{Q}/jobs/{cancel_id}"))),
         (StatusCode::NOT_FOUND, "queue.job_not_found".into())
     );
 
@@ -336,7 +314,7 @@ fn bad_queue_input_gets_its_own_code_and_changes_nothing() {
         ),
     ];
     for (path, body, status, code) in cases {
-        let (got, got_code) = error_of(post(&server, path, &body));
+        let (got, got_code) = error_code(post(&server, path, &body));
         assert_eq!(
             (got, got_code.as_str()),
             (status, code),
@@ -352,11 +330,11 @@ fn bad_queue_input_gets_its_own_code_and_changes_nothing() {
     assert_eq!(body["error"]["code"], "queue.invalid_payload");
     assert_eq!(body["error"]["field"], "jobs[1]");
     assert_eq!(
-        error_of(server.get(&format!("{Q}/jobs?cursor=zzz"))),
+        error_code(server.get(&format!("{Q}/jobs?cursor=zzz"))),
         (StatusCode::BAD_REQUEST, "queue.invalid_cursor".into())
     );
     assert_eq!(
-        error_of(server.get(&format!("{Q}/jobs?status=lost"))),
+        error_code(server.get(&format!("{Q}/jobs?status=lost"))),
         (StatusCode::BAD_REQUEST, "request.invalid_query".into())
     );
     let stats = get(&server, &format!("{Q}/stats"));

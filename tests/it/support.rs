@@ -164,3 +164,35 @@ pub fn http() -> reqwest::blocking::Client {
         .build()
         .expect("client")
 }
+
+/// POSTs `body` as JSON to the server's `path`.
+pub fn post(server: &Server, path: &str, body: &serde_json::Value) -> reqwest::blocking::Response {
+    http()
+        .post(format!("{}{path}", server.url))
+        .json(body)
+        .send()
+        .expect("request")
+}
+
+/// An answer's status and JSON body.
+pub fn json_of(response: reqwest::blocking::Response) -> (reqwest::StatusCode, serde_json::Value) {
+    let status = response.status();
+    (status, response.json().expect("a JSON body"))
+}
+
+/// An error answer's status and code (and it has a message for a person).
+pub fn error_code(response: reqwest::blocking::Response) -> (reqwest::StatusCode, String) {
+    let status = response.status();
+    let body: serde_json::Value = response.json().expect("a JSON error body");
+    let code = body["error"]["code"]
+        .as_str()
+        .expect("error.code")
+        .to_owned();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    (status, code)
+}

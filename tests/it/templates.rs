@@ -6,15 +6,7 @@ use reqwest::StatusCode;
 use reqwest::blocking::Response;
 use serde_json::{Value, json};
 
-use crate::support::{Server, http};
-
-fn post(server: &Server, path: &str, body: &Value) -> Response {
-    http()
-        .post(format!("{}{path}", server.url))
-        .json(body)
-        .send()
-        .unwrap()
-}
+use crate::support::{Server, http, json_of, post};
 
 fn put(server: &Server, path: &str, body: &Value) -> Response {
     http()
@@ -22,11 +14,6 @@ fn put(server: &Server, path: &str, body: &Value) -> Response {
         .json(body)
         .send()
         .unwrap()
-}
-
-fn json_of(response: Response) -> (StatusCode, Value) {
-    let status = response.status();
-    (status, response.json().unwrap())
 }
 
 fn count(server: &Server) -> usize {
