@@ -44,10 +44,6 @@ export function ProbeForm({ queue, onSent }: { queue: string; onSent: (id: numbe
       );
   };
 
-  const number = (value: string, set: (n: number) => void) => {
-    const n = Number.parseInt(value, 10);
-    set(Number.isNaN(n) ? 0 : n);
-  };
 
   return (
     <details className="card probe-form">
@@ -57,44 +53,69 @@ export function ProbeForm({ queue, onSent }: { queue: string; onSent: (id: numbe
           Note
           <input value={note} onChange={(e) => { setNote(e.target.value); }} maxLength={200} />
         </label>
-        <label>
-          Fail the first attempts
-          <input
-            type="number"
-            min={0}
-            max={1000}
-            value={failAttempts}
-            data-testid="probe-fail-attempts"
-            onChange={(e) => { number(e.target.value, setFailAttempts); }}
-          />
-        </label>
-        <label>
-          Attempts allowed
-          <input
-            type="number"
-            min={1}
-            max={1000}
-            value={maxAttempts}
-            data-testid="probe-max-attempts"
-            onChange={(e) => { number(e.target.value, setMaxAttempts); }}
-          />
-        </label>
-        <label>
-          Work (ms)
-          <input
-            type="number"
-            min={0}
-            max={600000}
-            value={workMs}
-            data-testid="probe-work-ms"
-            onChange={(e) => { number(e.target.value, setWorkMs); }}
-          />
-        </label>
+        <NumberField
+          label="Fail the first attempts"
+          testId="probe-fail-attempts"
+          min={0}
+          max={1000}
+          value={failAttempts}
+          onChange={setFailAttempts}
+        />
+        <NumberField
+          label="Attempts allowed"
+          testId="probe-max-attempts"
+          min={1}
+          max={1000}
+          value={maxAttempts}
+          onChange={setMaxAttempts}
+        />
+        <NumberField
+          label="Work (ms)"
+          testId="probe-work-ms"
+          min={0}
+          max={600000}
+          value={workMs}
+          onChange={setWorkMs}
+        />
         <button type="submit" className="primary" disabled={busy} data-testid="probe-send">
           Send
         </button>
       </form>
       {failure !== null && <ErrorState error={failure} />}
     </details>
+  );
+}
+
+/** A whole-number input; what does not parse counts as 0 (the core refuses what is out of range). */
+function NumberField({
+  label,
+  testId,
+  min,
+  max,
+  value,
+  onChange,
+}: {
+  label: string;
+  testId: string;
+  min: number;
+  max: number;
+  value: number;
+  onChange: (n: number) => void;
+}) {
+  return (
+    <label>
+      {label}
+      <input
+        type="number"
+        min={min}
+        max={max}
+        value={value}
+        data-testid={testId}
+        onChange={(e) => {
+          const n = Number.parseInt(e.target.value, 10);
+          onChange(Number.isNaN(n) ? 0 : n);
+        }}
+      />
+    </label>
   );
 }
