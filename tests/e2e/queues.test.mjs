@@ -2,25 +2,13 @@
 // while its jobs run, a failed job is opened, its error read, retried, and seen to complete.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { ARTIFACTS, cleanup, getJson, launchBrowser, startServer } from "./support.mjs";
+import { describe, it } from "node:test";
+import { ARTIFACTS, getJson, serverAndBrowser } from "./support.mjs";
 
-let browser;
-let server;
-before(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
-});
-after(async () => {
-  await browser?.close();
-  if (server) {
-    assert.equal(await server.stop(), 0);
-    cleanup(server.dataDir);
-  }
-});
+const env = serverAndBrowser();
 
 async function post(path, body) {
-  const response = await fetch(`${server.url}${path}`, {
+  const response = await fetch(`${env.server.url}${path}`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body ?? {}),
@@ -34,11 +22,11 @@ const Q = "/api/queues/order_processing";
 
 describe("the queue monitor", () => {
   it("shows counts changing live, and a failed job retried to completion", async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${server.url}/#/queues/order_processing`);
+    await page.goto(`${env.server.url}/#/queues/order_processing`);
     const count = (state) => page.getByTestId(`count-order_processing-${state}`);
     await count("completed").filter({ hasText: /^0$/ }).waitFor();
     await page.getByTestId("empty-state").waitFor();
@@ -98,14 +86,14 @@ describe("the queue monitor", () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="job-row"]').length === 1);
     assert.match(await rows.first().innerText(), /order 17/);
 
-    const stats = await getJson(server, `${Q}/stats`);
+    const stats = await getJson(env.server, `${Q}/stats`);
     assert.equal(stats.completed, 41);
     assert.deepEqual(errors, []);
     await context.close();
   });
 
   it("pages through many jobs and retries every failed one at once", async () => {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const failing = Array.from({ length: 60 }, (_, i) => ({
       name: "probe",
@@ -113,7 +101,7 @@ describe("the queue monitor", () => {
       options: { max_attempts: 1 },
     }));
     await post("/api/queues/message_sending/jobs/bulk", { jobs: failing });
-    await page.goto(`${server.url}/#/queues/message_sending`);
+    await page.goto(`${env.server.url}/#/queues/message_sending`);
     const failed = page.getByTestId("count-message_sending-failed");
     await failed.filter({ hasText: /^60$/ }).waitFor({ timeout: 30_000 });
     await page.getByTestId("filter-failed").click();

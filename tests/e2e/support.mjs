@@ -1,10 +1,12 @@
 // What the end-to-end tests share: the real botdesk binaries, a server each test starts on a
 // free port with its own temp data dir (and always stops), Debian's Chromium, and a folder for
 // screenshots.
+import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -123,4 +125,25 @@ export async function putJson(server, path, body) {
 
 export function cleanup(dir) {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * One `botdesk serve` (fresh data dir) and one Chromium for a whole test file: started before
+ * its first test, stopped (the server must exit 0) and cleaned up after its last. Returns an
+ * object whose `server` and `browser` are set once they run.
+ */
+export function serverAndBrowser() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.browser = await launchBrowser();
+    env.server = await startServer();
+  });
+  after(async () => {
+    await env.browser?.close();
+    if (env.server) {
+      assert.equal(await env.server.stop(), 0);
+      cleanup(env.server.dataDir);
+    }
+  });
+  return env;
 }

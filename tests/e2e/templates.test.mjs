@@ -5,25 +5,13 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { ARTIFACTS, cleanup, getJson, launchBrowser, startServer } from "./support.mjs";
+import { describe, it } from "node:test";
+import { ARTIFACTS, getJson, serverAndBrowser } from "./support.mjs";
 
-let browser;
-let server;
-before(async () => {
-  browser = await launchBrowser();
-  server = await startServer();
-});
-after(async () => {
-  await browser?.close();
-  if (server) {
-    assert.equal(await server.stop(), 0);
-    cleanup(server.dataDir);
-  }
-});
+const env = serverAndBrowser();
 
 async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -35,7 +23,7 @@ const previewBody = (page) => page.getByTestId("preview-body").innerText();
 describe("the template editor", () => {
   it("creates, validates, saves, edits, compares and rolls back a template", async () => {
     const { page, context, errors } = await newPage();
-    await page.goto(`${server.url}/#/templates`);
+    await page.goto(`${env.server.url}/#/templates`);
     await page.getByTestId("new-template").click();
     await page.getByRole("heading", { level: 1, name: "New template" }).waitFor();
 
@@ -68,7 +56,7 @@ describe("the template editor", () => {
     await page.waitForURL(/#\/templates\/[0-9a-f-]{36}$/);
     const id = page.url().split("/").pop();
     await page.getByTestId("editor-version").filter({ hasText: "version 1" }).waitFor();
-    const saved = await getJson(server, `/api/templates/${id}`);
+    const saved = await getJson(env.server, `/api/templates/${id}`);
     assert.equal(saved.body, "Hi {{customer_name}}, your order {{order_id}} has shipped and will arrive very soon.");
     assert.deepEqual(saved.variables, [{ name: "customer_name", example: "Amina" }, { name: "order_id", example: "ORD-10482" }]);
 
@@ -96,10 +84,10 @@ describe("the template editor", () => {
     await page.getByTestId("rollback-1").click();
     await page.getByTestId("editor-notice").filter({ hasText: "now version 3" }).waitFor();
     assert.equal(await body.inputValue(), "Hi {{customer_name}}, your order {{order_id}} has shipped and will arrive very soon.");
-    const rolled = await getJson(server, `/api/templates/${id}`);
+    const rolled = await getJson(env.server, `/api/templates/${id}`);
     assert.equal(rolled.version, 3);
     assert.equal(rolled.body, saved.body);
-    const versions = await getJson(server, `/api/templates/${id}/versions`);
+    const versions = await getJson(env.server, `/api/templates/${id}/versions`);
     assert.equal(versions[0].change_summary, "Rolled back to version 1");
     await page.screenshot({ path: join(ARTIFACTS, "template-rolled-back.png"), fullPage: true });
     assert.deepEqual(errors, []);
@@ -107,12 +95,12 @@ describe("the template editor", () => {
   });
 
   it("refuses a stale save instead of overwriting", async () => {
-    const list = await getJson(server, "/api/templates");
+    const list = await getJson(env.server, "/api/templates");
     const status = list.find((t) => t.name === "order_status");
     const first = await newPage();
     const second = await newPage();
     for (const { page } of [first, second]) {
-      await page.goto(`${server.url}/#/templates/${status.id}`);
+      await page.goto(`${env.server.url}/#/templates/${status.id}`);
       await page.locator("#t-body").waitFor();
     }
     await first.page.locator("#t-footer").fill("Edited in the first window");
@@ -123,14 +111,14 @@ describe("the template editor", () => {
     const error = second.page.getByTestId("save-error");
     await error.waitFor();
     assert.match(await error.innerText(), /template\.version_conflict/);
-    assert.equal((await getJson(server, `/api/templates/${status.id}`)).footer, "Edited in the first window");
+    assert.equal((await getJson(env.server, `/api/templates/${status.id}`)).footer, "Edited in the first window");
     await first.context.close();
     await second.context.close();
   });
 
   it("follows a keystroke within a frame on a 1,000-character body (measured)", async () => {
     const { page, context } = await newPage();
-    await page.goto(`${server.url}/#/templates/new`);
+    await page.goto(`${env.server.url}/#/templates/new`);
     const text = "Hello {{name}}, ".concat("this is a long message body with *some bold* and _italic_ words. ".repeat(15)).slice(0, 1000);
     await page.locator("#t-body").fill(text);
     await page.getByTestId("preview-body").waitFor();
@@ -183,7 +171,7 @@ describe("the template editor", () => {
       keydown_to_preview_ms: stats(samples.map((s) => s.changed - s.start)),
       app_work_ms: stats(samples.map((s) => s.changed - (s.input ?? s.start))),
       keydown_to_first_frame_ms: stats(samples.map((s) => s.frame - s.start)),
-      browser: browser.version(),
+      browser: env.browser.version(),
       measured_at: new Date().toISOString(),
     };
     writeFileSync(join(ARTIFACTS, "preview-latency.json"), JSON.stringify(report, null, 2));
