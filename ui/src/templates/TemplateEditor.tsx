@@ -57,33 +57,39 @@ function withKind(c: TemplateContent, kind: TemplateKind): TemplateContent {
   return next;
 }
 
+/** A message above the editor about what just happened, and the version it is about. */
+type Notice = { text: string; version: number | null };
+
 export function TemplateEditor({ id }: { id: string }) {
   return id === "new" ? <EditorForm template={null} /> : <ExistingTemplate id={id} />;
 }
 
 function ExistingTemplate({ id }: { id: string }) {
   const template = useApi(() => api.template(id), [id]);
-  const [notice, setNotice] = useState<string | null>(null);
+  // A notice names the version it announces: it shows once that version is loaded, so the
+  // editor never says "version 3" above version 2's text.
+  const [notice, setNotice] = useState<Notice | null>(null);
   if (template.status === "error" && template.data === undefined) {
     return <ErrorState error={template.error} onRetry={template.reload} />;
   }
   if (template.data === undefined) return <Loading label="Loading the template…" />;
   const t = template.data;
+  const shown = notice !== null && (notice.version === null || t.version >= notice.version) ? notice.text : null;
   return (
     <>
       <EditorForm
         key={`${t.id}:${String(t.version)}`}
         template={t}
-        notice={notice}
-        onSaved={(message) => {
-          setNotice(message);
+        notice={shown}
+        onSaved={(next) => {
+          setNotice(next);
           template.reload();
         }}
       />
       <HistoryPanel
         template={t}
         onRolledBack={(next) => {
-          setNotice(`Rolled back: now version ${String(next.version)}`);
+          setNotice({ text: `Rolled back: now version ${String(next.version)}`, version: next.version });
           template.reload();
         }}
       />
@@ -98,7 +104,7 @@ function EditorForm({
 }: {
   template: TemplateDto | null;
   notice?: string | null;
-  onSaved?: (message: string) => void;
+  onSaved?: (notice: Notice) => void;
 }) {
   const [content, setContent] = useState<TemplateContent>(() => (template === null ? emptyContent() : contentOf(template)));
   // Examples typed during this edit, kept when their variable leaves the text for a while.
@@ -155,7 +161,7 @@ function EditorForm({
         if (template === null) {
           window.location.hash = `#/templates/${saved.id}`;
         } else {
-          onSaved?.(`Saved as version ${String(saved.version)}`);
+          onSaved?.({ text: `Saved as version ${String(saved.version)}`, version: saved.version });
         }
       },
       (e: unknown) => {
@@ -170,7 +176,7 @@ function EditorForm({
     setSaveError(null);
     api.setTemplateStatus(template.id, { status, base_version: template.version }).then(
       (t) => {
-        onSaved?.(`Now ${t.status} (version ${String(t.version)})`);
+        onSaved?.({ text: `Now ${t.status} (version ${String(t.version)})`, version: t.version });
       },
       (e: unknown) => {
         setSaveError(toApiError(e));
@@ -310,7 +316,7 @@ function EditorForm({
             <div className="field-error save-error" role="alert" data-testid="save-error">
               {saveError.message} <code className="issue-code">{saveError.code}</code>
               {saveError.code === "template.version_conflict" && (
-                <button type="button" className="secondary" onClick={() => { onSaved?.("Loaded the latest version"); }}>
+                <button type="button" className="secondary" onClick={() => { onSaved?.({ text: "Loaded the latest version", version: null }); }}>
                   Load the latest version
                 </button>
               )}
