@@ -2,11 +2,14 @@
 //! peers (`make bench` runs them with the peers in the same run).
 //!
 //!   botdesk-bench queue --jobs N [--runs R] [--concurrency 1,10,50] [--json]
+//!   botdesk-bench media --corpus DIR [--passes P] [--json]
 //!
 //! The queue benchmark mirrors `../shared/bench/bullmq/bench.mjs`: the same payload, `addBulk`-
 //! sized batches of 1000, a no-op handler draining N pre-enqueued jobs at each concurrency, the
 //! median of the runs. Each run has its own temp data dir (SQLite WAL, synchronous=NORMAL: the
 //! peer runs Redis with appendfsync everysec).
+
+mod media;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -46,6 +49,21 @@ enum Command {
         /// One JSON line instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// The media pipeline on a corpus: the sharp peer's four outputs per image, on one thread
+    /// and on two, with peak memory and bytes written.
+    Media {
+        #[arg(long)]
+        corpus: std::path::PathBuf,
+        /// Timed passes (after one warm-up); the median counts.
+        #[arg(long, default_value_t = 3)]
+        passes: usize,
+        /// One JSON line instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Also write every output into this folder, named as the peer names them.
+        #[arg(long)]
+        save: Option<std::path::PathBuf>,
     },
 }
 
@@ -152,11 +170,20 @@ async fn enqueue(engine: &Engine, n: usize) -> anyhow::Result<f64> {
 }
 
 fn rss_mb() -> f64 {
+    proc_status_mb("VmRSS:")
+}
+
+/// The most memory the process has held so far.
+fn peak_rss_mb() -> f64 {
+    proc_status_mb("VmHWM:")
+}
+
+fn proc_status_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
@@ -357,5 +384,11 @@ async fn main() -> anyhow::Result<()> {
             claims,
             json,
         } => queue_bench(jobs, runs, &concurrency, claims, json).await,
+        Command::Media {
+            corpus,
+            passes,
+            json,
+            save,
+        } => media::media_bench(&corpus, passes, json, save.as_deref()),
     }
 }

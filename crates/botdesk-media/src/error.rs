@@ -60,6 +60,12 @@ pub enum MediaError {
     #[error("{name:?} is not a media file name")]
     BadName { name: String },
 
+    #[error("the processing options are not usable: {detail}")]
+    BadOptions { detail: String },
+
+    #[error("the image could not be processed: {detail}")]
+    Processing { detail: String },
+
     #[error("the disk is full: the file was not saved")]
     DiskFull,
 
@@ -83,6 +89,8 @@ impl MediaError {
             MediaError::Polyglot { .. } => "media.polyglot",
             MediaError::UploadInterrupted { .. } => "media.upload_interrupted",
             MediaError::BadName { .. } => "media.bad_name",
+            MediaError::BadOptions { .. } => "media.bad_options",
+            MediaError::Processing { .. } => "media.processing_failed",
             MediaError::DiskFull => "media.disk_full",
             MediaError::Storage { .. } => "media.storage",
         }

@@ -7,7 +7,9 @@
 pub mod blobs;
 mod error;
 pub mod inspect;
+pub mod process;
 
 pub use blobs::{Blob, BlobStore};
 pub use error::MediaError;
 pub use inspect::{Category, Inspected, Limits, MediaKind, inspect, sniff};
+pub use process::{Encoding, Fit, Output, ProcessOptions, Processed, VariantSpec, process};
