@@ -7,6 +7,7 @@
 mod cli;
 mod events;
 mod http;
+mod media;
 mod queues;
 mod support;
 mod templates;

@@ -52,5 +52,17 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     botdesk_queue::Enqueued::export_all(&cfg)?;
     botdesk_queue::QueueName::export_all(&cfg)?;
     crate::probe::Probe::export_all(&cfg)?;
+    MediaUploadRequest::export_all(&cfg)?;
+    MediaOptionsDto::export_all(&cfg)?;
+    MediaDto::export_all(&cfg)?;
+    MediaDetailDto::export_all(&cfg)?;
+    MediaPageDto::export_all(&cfg)?;
+    MediaQuery::export_all(&cfg)?;
+    MediaRemovedDto::export_all(&cfg)?;
+    ProductLinkRequest::export_all(&cfg)?;
+    ProductDto::export_all(&cfg)?;
+    ProductCreate::export_all(&cfg)?;
+    MerchantDto::export_all(&cfg)?;
+    MerchantCreate::export_all(&cfg)?;
     Ok(())
 }

@@ -31,6 +31,10 @@ pub struct Config {
     /// How long a claimed job is held without its worker's heartbeat: after a crash or a kill,
     /// the jobs that were running wait this long before they run again.
     pub queue_lease_seconds: u64,
+    /// The largest image accepted (bytes); other media have WhatsApp's own limits.
+    pub media_max_image_bytes: u64,
+    /// The most megapixels an image may declare (checked from its header, before decoding).
+    pub media_max_megapixels: u64,
 }
 
 impl Default for Config {
@@ -39,6 +43,8 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             max_body_bytes: 32 * 1024 * 1024,
             queue_lease_seconds: 30,
+            media_max_image_bytes: 50 * 1024 * 1024,
+            media_max_megapixels: 100,
         }
     }
 }
@@ -50,6 +56,8 @@ struct ConfigFile {
     listen: Option<String>,
     max_body_bytes: Option<u64>,
     queue_lease_seconds: Option<u64>,
+    media_max_image_bytes: Option<u64>,
+    media_max_megapixels: Option<u64>,
 }
 
 /// Values given on the command line, which win over everything else.
@@ -121,10 +129,61 @@ impl Config {
             })?;
             config.max_body_bytes = check_body(parsed, "BOTDESK_MAX_BODY_BYTES")?;
         }
+        let media_limits = [
+            (
+                "media_max_image_bytes",
+                "BOTDESK_MEDIA_MAX_IMAGE_BYTES",
+                file.media_max_image_bytes,
+                1024..=1024 * 1024 * 1024,
+            ),
+            (
+                "media_max_megapixels",
+                "BOTDESK_MEDIA_MAX_MEGAPIXELS",
+                file.media_max_megapixels,
+                1..=1000,
+            ),
+        ];
+        for (key, var, from_file, range) in media_limits {
+            let mut value = from_file.map(|v| (v, format!("{key} in {}", path.display())));
+            if let Some(text) = env(var) {
+                let parsed = text.trim().parse::<u64>().map_err(|_| CoreError::Config {
+                    message: format!("{var} must be a whole number, not {text:?}"),
+                    field: Some(key.into()),
+                })?;
+                value = Some((parsed, var.to_owned()));
+            }
+            if let Some((v, source)) = value {
+                if !range.contains(&v) {
+                    return Err(CoreError::Config {
+                        message: format!(
+                            "{source}: {v} is out of range ({} to {})",
+                            range.start(),
+                            range.end()
+                        ),
+                        field: Some(key.into()),
+                    });
+                }
+                match key {
+                    "media_max_image_bytes" => config.media_max_image_bytes = v,
+                    _ => config.media_max_megapixels = v,
+                }
+            }
+        }
         if let Some(listen) = &overrides.listen {
             config.listen = parse_listen(listen, "--listen")?;
         }
         Ok(config)
+    }
+}
+
+impl Config {
+    /// The media limits this config sets.
+    pub fn media_limits(&self) -> botdesk_media::Limits {
+        botdesk_media::Limits {
+            max_image_bytes: self.media_max_image_bytes,
+            max_pixels: self.media_max_megapixels * 1_000_000,
+            ..botdesk_media::Limits::default()
+        }
     }
 }
 

@@ -64,6 +64,8 @@ struct Inner {
     config: Config,
     store: Arc<Store>,
     events: Arc<EventBus>,
+    /// Media files by content, under `DATA_DIR/media/`.
+    blobs: Arc<botdesk_media::BlobStore>,
     /// The job queue's engine, once [`Ctx::start`] ran (never in the CLI).
     queue: OnceLock<Engine>,
     shell: Shell,
@@ -110,8 +112,10 @@ impl Ctx {
                 ..StoreOptions::default()
             },
         )?;
+        let blobs = botdesk_media::BlobStore::open(&options.data_dir)?;
         let (stop, _) = watch::channel(false);
         Ok(Ctx(Arc::new(Inner {
+            blobs: Arc::new(blobs),
             data_dir: options.data_dir,
             config: options.config,
             store: Arc::new(store),
@@ -126,6 +130,18 @@ impl Ctx {
 
     pub fn data_dir(&self) -> &Path {
         &self.0.data_dir
+    }
+
+    pub fn blobs(&self) -> &Arc<botdesk_media::BlobStore> {
+        &self.0.blobs
+    }
+
+    pub(crate) fn events_arc(&self) -> &Arc<EventBus> {
+        &self.0.events
+    }
+
+    pub(crate) fn store_arc(&self) -> &Arc<Store> {
+        &self.0.store
     }
 
     pub fn config(&self) -> &Config {
@@ -184,6 +200,7 @@ impl Ctx {
         tokio::spawn(watch_audit_trail(self.clone(), self.0.stop.subscribe()));
         let mut registry = Registry::new();
         crate::probe::register(&mut registry, &self.0.data_dir);
+        crate::ops::media::register(&mut registry, self);
         let lease = Duration::from_secs(self.0.config.queue_lease_seconds);
         let options = EngineOptions {
             lease,

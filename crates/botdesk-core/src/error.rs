@@ -2,6 +2,8 @@
 //! conversion, [`CoreError::wire`], produces what a client sees: a [`WireError`] with a stable
 //! dotted code. Internal causes are logged there and never sent.
 
+use botdesk_media::MediaError;
+use botdesk_media::library::LibraryError;
 use botdesk_queue::QueueError;
 use botdesk_store::StoreError;
 use botdesk_templates::Issue;
@@ -72,6 +74,9 @@ pub enum CoreError {
     #[error(transparent)]
     Queue(#[from] QueueError),
 
+    #[error(transparent)]
+    Media(#[from] LibraryError),
+
     /// A bad value in the config file, an environment variable or a flag.
     #[error("{message}")]
     Config {
@@ -130,6 +135,7 @@ impl CoreError {
             CoreError::Store(e) => e.code(),
             CoreError::Template(e) => e.issues().first().map_or(e.code(), |i| i.code.as_str()),
             CoreError::Queue(e) => e.code(),
+            CoreError::Media(e) => e.code(),
             CoreError::Config { .. } => "config.invalid",
             CoreError::Invalid { code, .. }
             | CoreError::NotFound { code, .. }
@@ -144,6 +150,7 @@ impl CoreError {
             CoreError::Store(e) => store_kind(e),
             CoreError::Template(e) => template_kind(e),
             CoreError::Queue(e) => queue_kind(e),
+            CoreError::Media(e) => library_kind(e),
             CoreError::Config { .. } | CoreError::Invalid { .. } => ErrorKind::Invalid,
             CoreError::NotFound { .. } => ErrorKind::NotFound,
             CoreError::Conflict { .. } => ErrorKind::Conflict,
@@ -192,6 +199,35 @@ impl CoreError {
             issues,
             kind,
         }
+    }
+}
+
+impl From<MediaError> for CoreError {
+    fn from(e: MediaError) -> CoreError {
+        CoreError::Media(LibraryError::Media(e))
+    }
+}
+
+fn media_kind(e: &MediaError) -> ErrorKind {
+    match e {
+        MediaError::TooLarge { .. } => ErrorKind::TooLarge,
+        MediaError::UnsupportedType { .. } | MediaError::UnknownType => {
+            ErrorKind::UnsupportedMediaType
+        }
+        MediaError::DiskFull => ErrorKind::InsufficientStorage,
+        MediaError::Storage { .. } | MediaError::Processing { .. } => ErrorKind::Internal,
+        _ => ErrorKind::Invalid,
+    }
+}
+
+fn library_kind(e: &LibraryError) -> ErrorKind {
+    match e {
+        LibraryError::Media(e) => media_kind(e),
+        LibraryError::NotFound(_) => ErrorKind::NotFound,
+        LibraryError::UnknownMerchant(_) | LibraryError::UnknownProduct(_) => ErrorKind::Invalid,
+        LibraryError::InUse(_) => ErrorKind::Conflict,
+        LibraryError::Unreadable(_) => ErrorKind::Internal,
+        LibraryError::Store(e) => store_kind(e),
     }
 }
 

@@ -20,6 +20,7 @@ pub use config::{APP_IDENTIFIER, Config, ConfigOverrides, default_data_dir};
 pub use ctx::{Ctx, CtxOptions, Shell, VERSION};
 pub use error::{CoreError, ErrorKind, WireError};
 
+pub use botdesk_media as media;
 pub use botdesk_queue as queue;
 /// Re-exported so that shells and tests name these types without depending on the crates.
 pub use botdesk_store as store;

@@ -339,6 +339,41 @@ pub fn inspect(
     Ok(Inspected { kind, dimensions })
 }
 
+/// [`inspect`] for a file on disk (a streamed upload): an image is read whole (its structure is
+/// walked end to end and its size is bounded by the image limit, checked first); anything else
+/// is judged by its first 64 KiB and its length, so a large video is never read into memory.
+pub fn inspect_file(
+    path: &std::path::Path,
+    declared_mime: Option<&str>,
+    limits: &Limits,
+) -> Result<Inspected, MediaError> {
+    use std::io::Read;
+    let storage = |e: std::io::Error| MediaError::Storage {
+        detail: format!("reading {}: {e}", path.display()),
+    };
+    let mut file = std::fs::File::open(path).map_err(storage)?;
+    let len = file.metadata().map_err(storage)?.len();
+    let mut head = Vec::with_capacity(64 * 1024);
+    (&mut file)
+        .take(64 * 1024)
+        .read_to_end(&mut head)
+        .map_err(storage)?;
+    let kind = sniff(&head)?;
+    let max = limits.max_bytes(kind.category());
+    if len > max {
+        return Err(MediaError::TooLarge {
+            kind: kind.name(),
+            bytes: len,
+            max,
+        });
+    }
+    if kind.category() == Category::Image {
+        let bytes = std::fs::read(path).map_err(storage)?;
+        return inspect(&bytes, declared_mime, limits);
+    }
+    inspect(&head, declared_mime, limits)
+}
+
 fn u16_be(bytes: &[u8], at: usize) -> Option<u16> {
     bytes
         .get(at..at + 2)

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, OriginalUri, Request};
 use axum::http::{HeaderName, HeaderValue, Method};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use botdesk_core::{Ctx, ErrorKind};
 use tokio::sync::watch;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -48,6 +48,15 @@ pub fn router(ctx: Ctx) -> Router {
 /// [`router`], whose event streams close when `stopping` becomes true.
 pub fn router_with_shutdown(ctx: Ctx, stopping: watch::Receiver<bool>) -> Router {
     let body_limit = usize::try_from(ctx.config().max_body_bytes).unwrap_or(usize::MAX);
+    // Uploads carry files: a stream up to the largest media limit (plus the form's framing), a
+    // base64 JSON body a third larger again.
+    let limits = ctx.config().media_limits();
+    let largest = limits
+        .max_image_bytes
+        .max(limits.max_document_bytes)
+        .max(limits.max_video_bytes);
+    let stream_limit = usize::try_from(largest + 1024 * 1024).unwrap_or(usize::MAX);
+    let base64_limit = usize::try_from(largest / 3 * 4 + 1024 * 1024).unwrap_or(usize::MAX);
     let state = AppState {
         ctx,
         streams: Arc::default(),
@@ -116,6 +125,34 @@ pub fn router_with_shutdown(ctx: Ctx, stopping: watch::Receiver<bool>) -> Router
         .route(
             "/queues/{name}/jobs/{id}/{action}",
             post(routes::queues::act),
+        )
+        .route(
+            "/media",
+            get(routes::media::list)
+                .post(routes::media::upload_multipart)
+                .layer(DefaultBodyLimit::max(stream_limit)),
+        )
+        .route(
+            "/media/upload",
+            post(routes::media::upload).layer(DefaultBodyLimit::max(base64_limit)),
+        )
+        .route(
+            "/media/{id}",
+            get(routes::media::get).delete(routes::media::remove),
+        )
+        .route("/media/{id}/file", get(routes::media::file))
+        .route("/media/{id}/process", post(routes::media::reprocess))
+        .route(
+            "/media/{id}/products/{product_id}",
+            put(routes::media::link_product).delete(routes::media::unlink_product),
+        )
+        .route(
+            "/products",
+            get(routes::media::products).post(routes::media::create_product),
+        )
+        .route(
+            "/merchants",
+            get(routes::media::merchants).post(routes::media::create_merchant),
         )
         .route("/events", get(events::events))
         .fallback(api_not_found)

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{activity, queues, settings, system, templates};
+use crate::routes::{activity, media, queues, settings, system, templates};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,6 +24,9 @@ use crate::routes::{activity, queues, settings, system, templates};
         queues::list, queues::get, queues::stats, queues::jobs, queues::enqueue, queues::job,
         queues::job_status, queues::act, queues::remove, queues::pause, queues::resume,
         queues::retry_failed, queues::clean, queues::enqueue_bulk,
+        media::upload, media::upload_multipart, media::list, media::get, media::file, media::remove,
+        media::reprocess, media::link_product, media::unlink_product, media::products,
+        media::create_product, media::merchants, media::create_merchant,
         crate::events::events,
     ),
     modifiers(&BearerAuth),
@@ -33,6 +36,7 @@ use crate::routes::{activity, queues, settings, system, templates};
         (name = "activity", description = "The audit trail"),
         (name = "settings", description = "The owner's settings"),
         (name = "templates", description = "Message templates"),
+        (name = "media", description = "The media library: uploads, variants, files, product links"),
         (name = "queues", description = "The job queues: counts, jobs, and the owner's actions"),
         (name = "events", description = "Live events"),
     )

@@ -353,6 +353,9 @@ impl PageRequest {
 pub struct Filter {
     /// `column = value`; columns must be among the record's columns.
     pub equals: Vec<(&'static str, Value)>,
+    /// Conditions written in SQL (compile-time constants only), each `?` taking the next of
+    /// its values: for what `equals` cannot say (`id IN (SELECT …)`).
+    pub conditions: Vec<(&'static str, Vec<Value>)>,
     pub include_deleted: bool,
 }
 
@@ -363,6 +366,11 @@ impl Filter {
 
     pub fn eq(mut self, column: &'static str, value: impl Into<Value>) -> Filter {
         self.equals.push((column, value.into()));
+        self
+    }
+
+    pub fn condition(mut self, sql: &'static str, values: Vec<Value>) -> Filter {
+        self.conditions.push((sql, values));
         self
     }
 }
@@ -389,6 +397,12 @@ pub fn list<T: Record>(
         }
         values.push(value.clone());
         conditions.push(format!("{column} = ?{}", values.len()));
+    }
+    for (sql, condition_values) in &filter.conditions {
+        // An unnumbered `?` takes the number after the largest used so far: pushing the values
+        // in order keeps every placeholder on its own value.
+        values.extend(condition_values.iter().cloned());
+        conditions.push(format!("({sql})"));
     }
     if let Some(cursor) = &page.cursor {
         let (created_at, id) = decode_cursor(cursor)?;

@@ -167,6 +167,7 @@ fn every_table_round_trips() {
         variants: json!({}),
         failed_reason: None,
         metadata_stripped: false,
+        had_location: false,
     };
     round_trip(&store, media.clone(), |m| {
         m.status = MediaStatus::Ready;

@@ -206,6 +206,7 @@ fn a_header_must_name_media_that_exists() {
                     variants: json!({}),
                     failed_reason: None,
                     metadata_stripped: true,
+                    had_location: false,
                 },
             )
         })

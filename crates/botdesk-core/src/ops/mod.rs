@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod keys;
 pub mod maintenance;
+pub mod media;
 pub mod queues;
 pub mod settings;
 pub mod system;

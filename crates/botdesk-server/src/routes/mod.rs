@@ -1,6 +1,7 @@
 //! The handlers, by area. Each parses, calls one core op, and maps its error.
 
 pub mod activity;
+pub mod media;
 pub mod queues;
 pub mod settings;
 pub mod system;

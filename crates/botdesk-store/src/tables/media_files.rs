@@ -40,6 +40,8 @@ pub struct MediaFile {
     pub variants: serde_json::Value,
     pub failed_reason: Option<String>,
     pub metadata_stripped: bool,
+    /// The original carried GPS coordinates (the derived files do not).
+    pub had_location: bool,
 }
 
 impl Record for MediaFile {
@@ -59,6 +61,7 @@ impl Record for MediaFile {
         "variants",
         "failed_reason",
         "metadata_stripped",
+        "had_location",
     ];
 
     fn values(&self) -> Vec<Value> {
@@ -77,6 +80,7 @@ impl Record for MediaFile {
             json_value(&self.variants),
             opt(&self.failed_reason),
             Value::Integer(i64::from(self.metadata_stripped)),
+            Value::Integer(i64::from(self.had_location)),
         ]
     }
 
@@ -96,6 +100,7 @@ impl Record for MediaFile {
             variants: cols.json()?,
             failed_reason: cols.take()?,
             metadata_stripped: cols.flag()?,
+            had_location: cols.flag()?,
         })
     }
 }

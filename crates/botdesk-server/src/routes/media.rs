@@ -1,0 +1,404 @@
+use axum::body::Body;
+use axum::extract::{Multipart, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use botdesk_core::dto::{
+    ErrorBodyDto, MediaDetailDto, MediaDto, MediaOptionsDto, MediaPageDto, MediaQuery,
+    MediaRemovedDto, MediaUploadRequest, MerchantCreate, MerchantDto, ProductCreate, ProductDto,
+    ProductLinkRequest,
+};
+use botdesk_core::media::library::Upload;
+use botdesk_core::ops;
+use botdesk_core::ops::keys::Access;
+use botdesk_core::{CoreError, ErrorKind};
+use serde::Deserialize;
+use tower::ServiceExt;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery};
+
+type Reply<T> = Result<Json<T>, ApiError>;
+
+/// Uploads a file sent as base64 in JSON (the original design's call). Answers at once: an
+/// image is processed on the `media_processing` queue (watch `media.*` events or
+/// `GET /api/media/{id}`). The type comes from the bytes; a declared `mime_type` that lies is
+/// refused. Large files: use `POST /api/media` (multipart).
+#[utoipa::path(post, path = "/api/media/upload", tag = "media", request_body = MediaUploadRequest,
+    responses((status = 201, body = MediaDto), (status = 400, body = ErrorBodyDto), (status = 413, body = ErrorBodyDto),
+              (status = 415, body = ErrorBodyDto)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    ApiJson(request): ApiJson<MediaUploadRequest>,
+) -> Result<(StatusCode, Json<MediaDto>), ApiError> {
+    let media = ops::media::upload_base64(&state.ctx, &access.actor(), request).await?;
+    Ok((StatusCode::CREATED, Json(media)))
+}
+
+/// A `Read` over chunks that an async task hands over: lets the blocking blob writer consume
+/// a request body as it arrives.
+struct ChunkReader {
+    chunks: tokio::sync::mpsc::Receiver<Result<axum::body::Bytes, String>>,
+    current: axum::body::Bytes,
+}
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.chunks.blocking_recv() {
+                Some(Ok(chunk)) => self.current = chunk,
+                Some(Err(e)) => return Err(std::io::Error::other(e)),
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        self.current = self.current.slice(n..);
+        Ok(n)
+    }
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            ErrorKind::TooLarge,
+            "media.too_large",
+            "the upload is larger than botdesk accepts",
+        )
+    } else {
+        ApiError::new(
+            ErrorKind::Invalid,
+            "media.upload_interrupted",
+            format!("the upload could not be read: {e}"),
+        )
+    }
+}
+
+/// Uploads one file as `multipart/form-data`, streamed to disk as it arrives (a 50 MB video is
+/// never held in memory). Text fields `merchant_id`, `mime_type` and `options` (JSON) come
+/// first, then the `file` field, whose name and type are the file's.
+#[utoipa::path(post, path = "/api/media", tag = "media",
+    request_body(content = String, content_type = "multipart/form-data", description = "fields merchant_id?, options? (JSON), then file"),
+    responses((status = 201, body = MediaDto), (status = 400, body = ErrorBodyDto), (status = 413, body = ErrorBodyDto),
+              (status = 415, body = ErrorBodyDto)))]
+pub async fn upload_multipart(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    request: Request,
+) -> Result<(StatusCode, Json<MediaDto>), ApiError> {
+    use axum::extract::FromRequest;
+    let mut multipart = Multipart::from_request(request, &()).await.map_err(|e| {
+        ApiError::new(
+            ErrorKind::UnsupportedMediaType,
+            "request.unsupported_media_type",
+            format!("send the file as multipart/form-data: {e}"),
+        )
+    })?;
+    let mut upload = Upload::default();
+    let mut options: Option<MediaOptionsDto> = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        match field.name().unwrap_or("") {
+            "merchant_id" => {
+                upload.merchant_id = Some(field.text().await.map_err(multipart_error)?)
+            }
+            "mime_type" => {
+                upload.declared_mime = Some(field.text().await.map_err(multipart_error)?)
+            }
+            "options" => {
+                let text = field.text().await.map_err(multipart_error)?;
+                options = Some(botdesk_core::request::parse_json(text.as_bytes())?);
+            }
+            "file" => {
+                // The part's own Content-Type is a browser's guess from the file name, not a
+                // claim: only the `mime_type` field is checked against the bytes.
+                upload.file_name = field.file_name().unwrap_or("").to_owned();
+                let (tx, rx) = tokio::sync::mpsc::channel(8);
+                let reader = ChunkReader {
+                    chunks: rx,
+                    current: axum::body::Bytes::new(),
+                };
+                let ctx = state.ctx.clone();
+                let actor = access.actor();
+                let stored = tokio::spawn(async move {
+                    ops::media::upload_stream(&ctx, &actor, upload, options, reader).await
+                });
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if tx.send(Ok(chunk)).await.is_err() {
+                                // The writer stopped (refused the file): its answer says why.
+                                break;
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            let _ = tx.send(Err(e.to_string())).await;
+                            break;
+                        }
+                    }
+                }
+                drop(tx);
+                let media = stored
+                    .await
+                    .map_err(|e| CoreError::Internal(format!("the upload task failed: {e}")))??;
+                return Ok((StatusCode::CREATED, Json(media)));
+            }
+            other => {
+                return Err(ApiError::new(
+                    ErrorKind::Invalid,
+                    "request.invalid_body",
+                    format!(
+                        "unknown field {:?}: send merchant_id, mime_type, options, then file",
+                        other.chars().take(40).collect::<String>()
+                    ),
+                ));
+            }
+        }
+    }
+    Err(ApiError::new(
+        ErrorKind::Invalid,
+        "media.empty",
+        "the upload has no `file` field",
+    ))
+}
+
+/// Media files, newest first, by type, merchant, product, status, or unused.
+#[utoipa::path(get, path = "/api/media", tag = "media", params(MediaQuery),
+    responses((status = 200, body = MediaPageDto), (status = 400, body = ErrorBodyDto)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<MediaQuery>,
+) -> Reply<MediaPageDto> {
+    Ok(Json(
+        state
+            .ctx
+            .blocking(move |ctx| ops::media::list(ctx, query))
+            .await?,
+    ))
+}
+
+/// The record, its variants, its processing status and what uses it.
+#[utoipa::path(get, path = "/api/media/{id}", tag = "media",
+    responses((status = 200, body = MediaDetailDto), (status = 404, body = ErrorBodyDto)))]
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Reply<MediaDetailDto> {
+    Ok(Json(
+        state
+            .ctx
+            .blocking(move |ctx| ops::media::get(ctx, &id))
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FileQuery {
+    /// `original` (default) or a variant's name (`thumbnail`, `medium`, `optimised`, …).
+    #[serde(default)]
+    variant: Option<String>,
+    /// `jpeg` or `webp` (default: WebP, the smaller).
+    #[serde(default)]
+    format: Option<String>,
+    /// `1` to download (`Content-Disposition: attachment`).
+    #[serde(default)]
+    download: Option<u8>,
+}
+
+/// The original or a variant's file, with its type, a strong ETag (its SHA-256) and range
+/// support.
+#[utoipa::path(get, path = "/api/media/{id}/file", tag = "media", params(FileQuery),
+    responses((status = 200, description = "the file"), (status = 206, description = "a range of it"),
+              (status = 304, description = "unchanged"), (status = 404, body = ErrorBodyDto)))]
+pub async fn file(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<FileQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (variant, format) = (query.variant.clone(), query.format.clone());
+    let found = state
+        .ctx
+        .blocking(move |ctx| ops::media::file(ctx, &id, variant.as_deref(), format.as_deref()))
+        .await?;
+    let etag = format!("\"{}\"", found.sha256);
+    let common = |response: &mut Response| {
+        let h = response.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            h.insert(header::ETAG, v);
+        }
+        // Content-addressed: a given URL's bytes change only when the record does.
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, max-age=0, must-revalidate"),
+        );
+        // Never run as a page, whatever a browser would guess.
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; sandbox"),
+        );
+    };
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if unchanged {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        common(&mut response);
+        return Ok(response);
+    }
+    let mime: mime::Mime = found
+        .mime_type
+        .parse()
+        .unwrap_or(mime::APPLICATION_OCTET_STREAM);
+    let mut forward = Request::new(Body::empty());
+    for name in [header::RANGE, header::IF_RANGE] {
+        if let Some(v) = headers.get(&name) {
+            forward.headers_mut().insert(name, v.clone());
+        }
+    }
+    let served = tower_http::services::ServeFile::new_with_mime(&found.path, &mime)
+        .oneshot(forward)
+        .await
+        .map_err(|e| CoreError::Internal(format!("serving a media file: {e}")))?;
+    let mut response = served.map(Body::new);
+    common(&mut response);
+    let disposition = if query.download == Some(1) {
+        "attachment"
+    } else {
+        "inline"
+    };
+    let ascii: String = found
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("{disposition}; filename=\"{ascii}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveQuery {
+    /// Delete even when products or templates use the file (product links end with it).
+    #[serde(default)]
+    force: Option<bool>,
+}
+
+/// Deletes a media file. A file still shown by a product or used as a template header is
+/// refused (`media.in_use`, with what uses it) unless `force=true`. Stored files go when no
+/// other record holds the same content.
+#[utoipa::path(delete, path = "/api/media/{id}", tag = "media", params(RemoveQuery),
+    responses((status = 200, body = MediaRemovedDto), (status = 404, body = ErrorBodyDto), (status = 409, body = ErrorBodyDto)))]
+pub async fn remove(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<RemoveQuery>,
+) -> Reply<MediaRemovedDto> {
+    let actor = access.actor();
+    let force = query.force.unwrap_or(false);
+    Ok(Json(
+        state
+            .ctx
+            .blocking(move |ctx| ops::media::remove(ctx, &actor, &id, force))
+            .await?,
+    ))
+}
+
+/// Processes an image again (after a failure, or with other sizes or quality).
+#[utoipa::path(post, path = "/api/media/{id}/process", tag = "media", request_body = MediaOptionsDto,
+    responses((status = 202, body = MediaDto), (status = 400, body = ErrorBodyDto), (status = 404, body = ErrorBodyDto)))]
+pub async fn reprocess(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path(id): Path<String>,
+    ApiJson(options): ApiJson<MediaOptionsDto>,
+) -> Result<(StatusCode, Json<MediaDto>), ApiError> {
+    let media = ops::media::reprocess(&state.ctx, &access.actor(), &id, Some(options)).await?;
+    Ok((StatusCode::ACCEPTED, Json(media)))
+}
+
+/// Shows the file on a product (at a position; as its primary picture).
+#[utoipa::path(put, path = "/api/media/{id}/products/{product_id}", tag = "media", request_body = ProductLinkRequest,
+    responses((status = 200, body = MediaDetailDto), (status = 400, body = ErrorBodyDto), (status = 404, body = ErrorBodyDto)))]
+pub async fn link_product(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((id, product_id)): Path<(String, String)>,
+    ApiJson(link): ApiJson<ProductLinkRequest>,
+) -> Reply<MediaDetailDto> {
+    let actor = access.actor();
+    Ok(Json(
+        state
+            .ctx
+            .blocking(move |ctx| ops::media::link_product(ctx, &actor, &id, &product_id, link))
+            .await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/media/{id}/products/{product_id}", tag = "media",
+    responses((status = 200, body = MediaDetailDto), (status = 404, body = ErrorBodyDto)))]
+pub async fn unlink_product(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    Path((id, product_id)): Path<(String, String)>,
+) -> Reply<MediaDetailDto> {
+    let actor = access.actor();
+    Ok(Json(
+        state
+            .ctx
+            .blocking(move |ctx| ops::media::unlink_product(ctx, &actor, &id, &product_id))
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/products", tag = "media", responses((status = 200, body = Vec<ProductDto>)))]
+pub async fn products(State(state): State<AppState>) -> Reply<Vec<ProductDto>> {
+    Ok(Json(state.ctx.blocking(ops::media::products).await?))
+}
+
+#[utoipa::path(post, path = "/api/products", tag = "media", request_body = ProductCreate,
+    responses((status = 201, body = ProductDto), (status = 400, body = ErrorBodyDto)))]
+pub async fn create_product(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    ApiJson(request): ApiJson<ProductCreate>,
+) -> Result<(StatusCode, Json<ProductDto>), ApiError> {
+    let actor = access.actor();
+    let p = state
+        .ctx
+        .blocking(move |ctx| ops::media::create_product(ctx, &actor, request))
+        .await?;
+    Ok((StatusCode::CREATED, Json(p)))
+}
+
+#[utoipa::path(get, path = "/api/merchants", tag = "media", responses((status = 200, body = Vec<MerchantDto>)))]
+pub async fn merchants(State(state): State<AppState>) -> Reply<Vec<MerchantDto>> {
+    Ok(Json(state.ctx.blocking(ops::media::merchants).await?))
+}
+
+#[utoipa::path(post, path = "/api/merchants", tag = "media", request_body = MerchantCreate,
+    responses((status = 201, body = MerchantDto), (status = 400, body = ErrorBodyDto)))]
+pub async fn create_merchant(
+    State(state): State<AppState>,
+    Extension(access): Extension<Access>,
+    ApiJson(request): ApiJson<MerchantCreate>,
+) -> Result<(StatusCode, Json<MerchantDto>), ApiError> {
+    let actor = access.actor();
+    let m = state
+        .ctx
+        .blocking(move |ctx| ops::media::create_merchant(ctx, &actor, request))
+        .await?;
+    Ok((StatusCode::CREATED, Json(m)))
+}
