@@ -8,6 +8,11 @@ use botdesk_core::dto::{
     TemplateVersionDto, ValidationDto,
 };
 use botdesk_core::dto::{CleanRequest, CountDto, EnqueueRequest, JobActionDto, QueueOverviewDto};
+use botdesk_core::dto::{
+    MediaDetailDto, MediaDto, MediaPageDto, MediaRemovedDto, MerchantDto, ProductDto,
+    ProductLinkRequest,
+};
+use botdesk_core::media::library::Upload;
 use botdesk_core::ops::queues::JobAction;
 use botdesk_core::queue::{Enqueued, JobDetail, JobPage, JobQuery, QueueStats};
 use botdesk_core::templates::Rule;
@@ -302,4 +307,157 @@ pub async fn clean_queue(
         ops::queues::clean(&ctx, ops::queues::queue(&queue)?, request).await
     })
     .await
+}
+
+#[tauri::command]
+pub async fn list_media(
+    state: tauri::State<'_, Desktop>,
+    query: serde_json::Value,
+) -> Reply<MediaPageDto> {
+    let query = args(query)?;
+    run(&state, move |ctx| ops::media::list(ctx, query)).await
+}
+
+#[tauri::command]
+pub async fn get_media(state: tauri::State<'_, Desktop>, id: String) -> Reply<MediaDetailDto> {
+    run(&state, move |ctx| ops::media::get(ctx, &id)).await
+}
+
+/// A file the UI read itself (the file picker), as the HTTP call's base64 JSON.
+#[tauri::command]
+pub async fn upload_media(
+    state: tauri::State<'_, Desktop>,
+    request: serde_json::Value,
+) -> Reply<MediaDto> {
+    let request = args(request)?;
+    let actor = state.actor.clone();
+    queue_op(&state, |ctx| async move {
+        ops::media::upload_base64(&ctx, &actor, request).await
+    })
+    .await
+}
+
+/// A file dropped on the window: read from disk directly, streamed into the store.
+#[tauri::command]
+pub async fn upload_media_path(
+    state: tauri::State<'_, Desktop>,
+    path: String,
+    merchant_id: Option<String>,
+) -> Reply<MediaDto> {
+    let actor = state.actor.clone();
+    queue_op(&state, |ctx| async move {
+        let path = std::path::PathBuf::from(path);
+        let file = std::fs::File::open(&path).map_err(|e| {
+            botdesk_core::CoreError::invalid(
+                "media.unreadable_file",
+                format!("{} cannot be read: {e}", path.display()),
+            )
+        })?;
+        let upload = Upload {
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            declared_mime: None,
+            merchant_id,
+        };
+        ops::media::upload_stream(&ctx, &actor, upload, None, file).await
+    })
+    .await
+}
+
+/// A media file's bytes (the original or a variant), for the UI to show.
+#[tauri::command]
+pub async fn media_file(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    variant: Option<String>,
+    format: Option<String>,
+) -> Result<tauri::ipc::Response, WireError> {
+    let found = run(&state, move |ctx| {
+        ops::media::file(ctx, &id, variant.as_deref(), format.as_deref())
+    })
+    .await?;
+    let bytes = tokio::fs::read(&found.path).await.map_err(|e| {
+        botdesk_core::CoreError::Internal(format!("reading {}: {e}", found.path.display())).wire()
+    })?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
+#[tauri::command]
+pub async fn remove_media(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    force: bool,
+) -> Reply<MediaRemovedDto> {
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::media::remove(ctx, &actor, &id, force)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn reprocess_media(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    options: serde_json::Value,
+) -> Reply<MediaDto> {
+    let options = args(options)?;
+    let actor = state.actor.clone();
+    queue_op(&state, |ctx| async move {
+        ops::media::reprocess(&ctx, &actor, &id, Some(options)).await
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn link_media_product(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    product_id: String,
+    link: serde_json::Value,
+) -> Reply<MediaDetailDto> {
+    let link: ProductLinkRequest = args(link)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::media::link_product(ctx, &actor, &id, &product_id, link)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn unlink_media_product(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    product_id: String,
+) -> Reply<MediaDetailDto> {
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::media::unlink_product(ctx, &actor, &id, &product_id)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_products(state: tauri::State<'_, Desktop>) -> Reply<Vec<ProductDto>> {
+    run(&state, ops::media::products).await
+}
+
+#[tauri::command]
+pub async fn create_product(
+    state: tauri::State<'_, Desktop>,
+    request: serde_json::Value,
+) -> Reply<ProductDto> {
+    let request = args(request)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::media::create_product(ctx, &actor, request)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_merchants(state: tauri::State<'_, Desktop>) -> Reply<Vec<MerchantDto>> {
+    run(&state, ops::media::merchants).await
 }

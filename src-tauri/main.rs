@@ -201,6 +201,18 @@ fn main() -> anyhow::Result<()> {
             commands::retry_failed_jobs,
             commands::set_queue_paused,
             commands::clean_queue,
+            commands::list_media,
+            commands::get_media,
+            commands::upload_media,
+            commands::upload_media_path,
+            commands::media_file,
+            commands::remove_media,
+            commands::reprocess_media,
+            commands::link_media_product,
+            commands::unlink_media_product,
+            commands::list_products,
+            commands::create_product,
+            commands::list_merchants,
         ])
         .build(tauri::generate_context!())
         .context("the desktop app could not start")?;

@@ -5,6 +5,7 @@ import { StatusBanner } from "./components/StatusBanner";
 import { useBackendStatus } from "./hooks/useBackendStatus";
 import { type Page, useRoute } from "./hooks/useRoute";
 import { ActivityPage } from "./pages/ActivityPage";
+import { MediaPage } from "./pages/MediaPage";
 import { NotYetPage } from "./pages/NotYetPage";
 import { QueuesPage } from "./pages/QueuesPage";
 import { SettingsPage } from "./pages/SettingsPage";
@@ -22,6 +23,7 @@ function PageView({ page, subpath }: { page: Page; subpath: string }) {
     case "queues":
       return <QueuesPage subpath={subpath} />;
     case "media":
+      return <MediaPage subpath={subpath} />;
     case "webhooks":
       return <NotYetPage page={page} />;
   }
@@ -45,9 +47,9 @@ export function App() {
   }
   return (
     <AppFrame page={page} banner={<StatusBanner status={status} onRetry={recheck} />}>
-      {/* A new subpath is a new page, except in the queue monitor, which keeps its filters and
-          paging while a job is opened and closed. */}
-      <PageView key={page === "queues" ? page : `${page}/${subpath}`} page={page} subpath={subpath} />
+      {/* A new subpath is a new page, except in the queue monitor and the media library, which
+          keep their filters, paging and uploads while an item is opened and closed. */}
+      <PageView key={page === "queues" || page === "media" ? page : `${page}/${subpath}`} page={page} subpath={subpath} />
     </AppFrame>
   );
 }

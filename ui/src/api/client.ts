@@ -31,12 +31,28 @@ import type { JobPage } from "../bindings/JobPage";
 import type { JobQuery } from "../bindings/JobQuery";
 import type { QueueOverviewDto } from "../bindings/QueueOverviewDto";
 import type { QueueStats } from "../bindings/QueueStats";
+import type { MediaDetailDto } from "../bindings/MediaDetailDto";
+import type { MediaDto } from "../bindings/MediaDto";
+import type { MediaPageDto } from "../bindings/MediaPageDto";
+import type { MediaQuery } from "../bindings/MediaQuery";
+import type { MediaRemovedDto } from "../bindings/MediaRemovedDto";
+import type { MerchantDto } from "../bindings/MerchantDto";
+import type { ProductCreate } from "../bindings/ProductCreate";
+import type { ProductDto } from "../bindings/ProductDto";
+import type { ProductLinkRequest } from "../bindings/ProductLinkRequest";
 import { transport } from "./transport";
 
 /** What the owner can do to one job. */
 export type JobAction = "retry" | "cancel" | "remove" | "promote";
 
 const queuePath = (queue: string) => `/api/queues/${encodeURIComponent(queue)}`;
+const mediaPath = (id: string) => `/api/media/${encodeURIComponent(id)}`;
+
+/** Which file of a media record: the original, or a variant in a format. */
+export interface MediaFileChoice {
+  variant?: string;
+  format?: "jpeg" | "webp";
+}
 
 export const api = {
   health: () =>
@@ -195,6 +211,81 @@ export const api = {
       http: { method: "POST", path: `${queuePath(queue)}/clean`, body: request },
       ipc: { command: "clean_queue", args: { queue, request } },
     }),
+
+  media: (query: MediaQuery) =>
+    transport().call<MediaPageDto>({
+      http: { method: "GET", path: "/api/media", query: { ...query, unused: query.unused === true ? "true" : undefined } },
+      ipc: { command: "list_media", args: { query } },
+    }),
+
+  mediaDetail: (id: string) =>
+    transport().call<MediaDetailDto>({
+      http: { method: "GET", path: mediaPath(id) },
+      ipc: { command: "get_media", args: { id } },
+    }),
+
+  /** Uploads a file picked or dropped in the page (streamed over HTTP, with progress). */
+  uploadMedia: (file: File, merchantId: string | null, onProgress?: (share: number) => void) =>
+    transport().upload<MediaDto>({
+      http: { path: "/api/media", fields: merchantId === null ? {} : { merchant_id: merchantId } },
+      ipc: {
+        command: "upload_media",
+        args: (fileData) => ({
+          request: { file_data: fileData, file_name: file.name, ...(merchantId === null ? {} : { merchant_id: merchantId }) },
+        }),
+      },
+      file,
+      ...(onProgress === undefined ? {} : { onProgress }),
+    }),
+
+  /** Desktop app only: uploads a file dropped on the window, read from disk by the app. */
+  uploadMediaPath: (path: string, merchantId: string | null) =>
+    transport().call<MediaDto>({ http: null, ipc: { command: "upload_media_path", args: { path, merchantId } } }),
+
+  mediaFile: (id: string, choice: MediaFileChoice, type: string) =>
+    transport().bytes(
+      {
+        http: { method: "GET", path: `${mediaPath(id)}/file`, query: { variant: choice.variant, format: choice.format } },
+        ipc: { command: "media_file", args: { id, variant: choice.variant ?? null, format: choice.format ?? null } },
+      },
+      type,
+    ),
+
+  removeMedia: (id: string, force: boolean) =>
+    transport().call<MediaRemovedDto>({
+      http: { method: "DELETE", path: mediaPath(id), query: { force: force ? "true" : undefined } },
+      ipc: { command: "remove_media", args: { id, force } },
+    }),
+
+  reprocessMedia: (id: string) =>
+    transport().call<MediaDto>({
+      http: { method: "POST", path: `${mediaPath(id)}/process`, body: {} },
+      ipc: { command: "reprocess_media", args: { id, options: {} } },
+    }),
+
+  linkMediaProduct: (id: string, productId: string, link: ProductLinkRequest) =>
+    transport().call<MediaDetailDto>({
+      http: { method: "PUT", path: `${mediaPath(id)}/products/${encodeURIComponent(productId)}`, body: link },
+      ipc: { command: "link_media_product", args: { id, productId, link } },
+    }),
+
+  unlinkMediaProduct: (id: string, productId: string) =>
+    transport().call<MediaDetailDto>({
+      http: { method: "DELETE", path: `${mediaPath(id)}/products/${encodeURIComponent(productId)}` },
+      ipc: { command: "unlink_media_product", args: { id, productId } },
+    }),
+
+  products: () =>
+    transport().call<ProductDto[]>({ http: { method: "GET", path: "/api/products" }, ipc: { command: "list_products" } }),
+
+  createProduct: (request: ProductCreate) =>
+    transport().call<ProductDto>({
+      http: { method: "POST", path: "/api/products", body: request },
+      ipc: { command: "create_product", args: { request } },
+    }),
+
+  merchants: () =>
+    transport().call<MerchantDto[]>({ http: { method: "GET", path: "/api/merchants" }, ipc: { command: "list_merchants" } }),
 
   templateRules: () =>
     transport().call<Rule[]>({

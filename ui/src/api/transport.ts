@@ -24,9 +24,22 @@ export interface Call {
 export type EventHandler = (event: EventDto) => void;
 export type ConnectionHandler = (connected: boolean) => void;
 
+/** A file sent from the page: over HTTP as a multipart stream, in the desktop app as base64. */
+export interface FileUpload {
+  http: { path: string; fields: Record<string, string> };
+  ipc: { command: string; args: (fileData: string) => Record<string, unknown> };
+  file: Blob;
+  /** Called with the share of the bytes sent (0–1). */
+  onProgress?: (share: number) => void;
+}
+
 export interface Transport {
   readonly kind: "desktop" | "browser";
   call<T>(call: Call): Promise<T>;
+  /** Sends a file; answers like `call`. */
+  upload<T>(upload: FileUpload): Promise<T>;
+  /** A binary answer (a media file), as a Blob of the given type. */
+  bytes(call: Call, type: string): Promise<Blob>;
   /** Receives every event until the returned function is called. */
   subscribe(onEvent: EventHandler, onConnection?: ConnectionHandler): () => void;
 }
@@ -41,6 +54,21 @@ class DesktopTransport implements Transport {
   async call<T>({ ipc }: Call): Promise<T> {
     try {
       return await invoke<T>(ipc.command, ipc.args ?? {});
+    } catch (error) {
+      throw toApiError(error);
+    }
+  }
+
+  async upload<T>({ ipc, file, onProgress }: FileUpload): Promise<T> {
+    const data = await blobToBase64(file);
+    onProgress?.(1);
+    return this.call<T>({ http: null, ipc: { command: ipc.command, args: ipc.args(data) } });
+  }
+
+  async bytes({ ipc }: Call, type: string): Promise<Blob> {
+    try {
+      const buffer = await invoke<ArrayBuffer>(ipc.command, ipc.args ?? {});
+      return new Blob([buffer], { type });
     } catch (error) {
       throw toApiError(error);
     }
@@ -65,6 +93,21 @@ class DesktopTransport implements Transport {
       stop?.();
     };
   }
+}
+
+/** A file's bytes as base64 (what the desktop command and the JSON upload take). */
+export function blobToBase64(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = typeof reader.result === "string" ? reader.result : "";
+      resolve(url.slice(url.indexOf(",") + 1));
+    };
+    reader.onerror = () => {
+      reject(new ApiError("client.unreadable_file", "The file could not be read."));
+    };
+    reader.readAsDataURL(blob);
+  });
 }
 
 const KEY_STORAGE = "botdesk.apiKey";
@@ -129,6 +172,63 @@ class BrowserTransport implements Transport {
     }
     if (!response.ok) throw toApiError(parsed ?? `botdesk answered ${response.status}.`);
     return parsed as T;
+  }
+
+  upload<T>({ http, file, onProgress }: FileUpload): Promise<T> {
+    // XMLHttpRequest, not fetch: only it reports upload progress.
+    return new Promise<T>((resolve, reject) => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(http.fields)) form.append(name, value);
+      form.append("file", file, file instanceof File ? file.name : "upload");
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", http.path);
+      xhr.setRequestHeader("Accept", "application/json");
+      const key = apiKeyStore.get();
+      if (key !== null) xhr.setRequestHeader("Authorization", `Bearer ${key}`);
+      xhr.upload.onprogress = (event) => {
+        if (event.lengthComputable && event.total > 0) onProgress?.(event.loaded / event.total);
+      };
+      xhr.onerror = () => {
+        reject(new ApiError("client.unreachable", "botdesk cannot be reached. Is it running?"));
+      };
+      xhr.onload = () => {
+        let parsed: unknown;
+        try {
+          parsed = xhr.responseText === "" ? undefined : JSON.parse(xhr.responseText);
+        } catch {
+          reject(new ApiError("client.bad_response", `botdesk answered ${String(xhr.status)} with something that is not JSON.`));
+          return;
+        }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(parsed as T);
+        else reject(toApiError(parsed ?? `botdesk answered ${String(xhr.status)}.`));
+      };
+      xhr.send(form);
+    });
+  }
+
+  async bytes({ http }: Call, type: string): Promise<Blob> {
+    if (http === null) throw new ApiError("client.desktop_only", "This is only available in the desktop app.");
+    const headers: Record<string, string> = {};
+    const key = apiKeyStore.get();
+    if (key !== null) headers.Authorization = `Bearer ${key}`;
+    let response: Response;
+    try {
+      response = await fetch(buildUrl(http.path, http.query), { headers });
+    } catch {
+      throw new ApiError("client.unreachable", "botdesk cannot be reached. Is it running?");
+    }
+    if (!response.ok) {
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = `botdesk answered ${String(response.status)}.`;
+      }
+      throw toApiError(parsed);
+    }
+    const blob = await response.blob();
+    return blob.type === type ? blob : new Blob([blob], { type });
   }
 
   subscribe(onEvent: EventHandler, onConnection?: ConnectionHandler): () => void {

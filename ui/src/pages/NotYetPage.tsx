@@ -2,11 +2,6 @@
 import { Empty } from "../components/DataState";
 
 const TEXT = {
-  media: {
-    title: "Media",
-    subtitle: "Product photos and files the bot sends.",
-    body: "Uploading and optimising product photos is not in this version of botdesk yet.",
-  },
   webhooks: {
     title: "Webhooks",
     subtitle: "Tell merchants' systems about orders, payments and deliveries.",

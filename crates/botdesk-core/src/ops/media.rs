@@ -165,9 +165,15 @@ fn status_name(status: MediaStatus) -> &'static str {
 pub fn dto(file: &Stored<MediaFile>, job_id: Option<i64>) -> MediaDto {
     let id = file.meta.id.to_string();
     let variants = library::variants_of(&file.data).unwrap_or_default();
-    // The usual order: small to large.
+    // The standard sizes in their usual order, then any others by name.
+    let rank = |name: &str| match name {
+        "thumbnail" => 0,
+        "medium" => 1,
+        "optimised" => 2,
+        _ => 3,
+    };
     let mut variants: Vec<_> = variants.into_iter().collect();
-    variants.sort_by_key(|(_, v)| u64::from(v.width) * u64::from(v.height));
+    variants.sort_by(|(a, _), (b, _)| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
     MediaDto {
         url: format!("/api/media/{id}/file"),
         variants: variants
