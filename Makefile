@@ -72,6 +72,7 @@ bench: deps ## Benchmarks (release builds): templates, the preview endpoint, the
 	bench/templates.sh
 	bench/queue.sh $(QUEUE_BENCH_JOBS)
 	bench/media.sh
+	bench/upload.sh
 
 FUZZ_SECONDS ?= 300
 

@@ -13,7 +13,6 @@ use botdesk_core::dto::{
     ProductLinkRequest,
 };
 use botdesk_core::media::library::Upload;
-use botdesk_core::ops::queues::JobAction;
 use botdesk_core::queue::{Enqueued, JobDetail, JobPage, JobQuery, QueueStats};
 use botdesk_core::templates::Rule;
 use botdesk_core::{Ctx, WireError, ops, request};
@@ -271,7 +270,7 @@ pub async fn job_action(
     queue_op(&state, |ctx| async move {
         let queue = ops::queues::queue(&queue)?;
         let id = ops::queues::job_id(queue, &id)?;
-        ops::queues::act(&ctx, queue, id, JobAction::parse(&action)?).await
+        ops::queues::act(&ctx, queue, id, ops::queues::parse_action(&action)?).await
     })
     .await
 }

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ARTIFACTS, DESKTOP, botdesk, cleanup, tempDir } from "./support.mjs";
+import { ARTIFACTS, DESKTOP, ROOT, botdesk, cleanup, tempDir } from "./support.mjs";
 
 function freePort() {
   return new Promise((resolvePort, reject) => {
@@ -293,6 +293,29 @@ describe("the desktop app", () => {
     await driver.click(await driver.find('[data-testid="job-row"] a'));
     await driver.waitText('[data-testid="job-state"]', /^completed$/);
     await driver.screenshot(join(ARTIFACTS, "desktop-queues.png"));
+  });
+
+  it("takes a photo dropped on the window, read from disk by the app, and shows its thumbnail", async (t) => {
+    const photo = join(ROOT, "../shared/media-corpus/orient/o6_hopper.jpg");
+    if (!existsSync(photo)) {
+      t.skip("the shared media corpus is not on this machine");
+      return;
+    }
+    await driver.click(await driver.find('[data-testid="nav-media"]'));
+    await driver.find('[data-testid="drop-zone"]');
+    // What the window does when a file manager drops a file on it: Tauri's drag-drop event
+    // with the file's path (the OS drag itself cannot be driven through WebDriver).
+    const sent = await driver.cmd("POST", "/execute/async", {
+      script: `const done = arguments[arguments.length - 1];
+               window.__TAURI_INTERNALS__
+                 .invoke("plugin:event|emit", { event: "tauri://drag-drop", payload: { paths: [arguments[0]], position: { x: 40, y: 40 } } })
+                 .then(() => done("sent"), (e) => done("failed: " + String(e)));`,
+      args: [photo],
+    });
+    assert.equal(sent, "sent");
+    await driver.waitText('[data-testid="upload-row"]', /Ready/, 60_000);
+    await driver.find('[data-testid="media-tile"][data-status="ready"] [data-testid="media-thumb"]', 30_000);
+    await driver.screenshot(join(ARTIFACTS, "desktop-media.png"));
   });
 
   it("serves the HTTP API on 127.0.0.1 only while the setting is on, and stops it on quit", async () => {

@@ -701,10 +701,12 @@ pub fn detail(conn: &Connection, queue: QueueName, id: i64) -> Result<JobDetail,
                 finished_at: r.get::<_, Option<i64>>(17)?.map(iso),
                 updated_at: iso(r.get(18)?),
                 failures: Vec::new(),
+                actions: Vec::new(),
             })
         })
         .optional()?
         .ok_or_else(|| not_found(queue, id))?;
+    job.actions = job.state.actions();
     job.failures = conn
         .prepare_cached(
             "SELECT attempt, started_at, finished_at, error FROM queue_job_attempts \
@@ -829,7 +831,7 @@ const NEW_ROUND: &str = "state = 'waiting', run_at = ?2, \
 /// Gives a failed or cancelled job another round of its attempts.
 pub fn retry(conn: &Connection, now: i64, queue: QueueName, id: i64) -> Result<(), QueueError> {
     let state = state_of(conn, queue, id)?;
-    if !matches!(state, JobState::Failed | JobState::Cancelled) {
+    if !state.allows(JobAction::Retry) {
         return Err(QueueError::InvalidState {
             id,
             state,
@@ -868,7 +870,7 @@ pub fn cancel(
     id: i64,
 ) -> Result<JobState, QueueError> {
     let state = state_of(conn, queue, id)?;
-    if state.is_finished() {
+    if !state.allows(JobAction::Cancel) {
         return Err(QueueError::InvalidState {
             id,
             state,
@@ -892,7 +894,7 @@ pub fn remove(
     id: i64,
 ) -> Result<JobState, QueueError> {
     let state = state_of(conn, queue, id)?;
-    if state == JobState::Active {
+    if !state.allows(JobAction::Remove) {
         return Err(QueueError::InvalidState {
             id,
             state,
@@ -908,7 +910,7 @@ pub fn remove(
 /// Makes a delayed job ready now.
 pub fn promote(conn: &Connection, now: i64, queue: QueueName, id: i64) -> Result<(), QueueError> {
     let state = state_of(conn, queue, id)?;
-    if state != JobState::Delayed {
+    if !state.allows(JobAction::Promote) {
         return Err(QueueError::InvalidState {
             id,
             state,

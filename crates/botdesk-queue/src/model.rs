@@ -57,6 +57,54 @@ impl JobState {
             JobState::Completed | JobState::Failed | JobState::Cancelled
         )
     }
+
+    /// Whether the owner may do `action` to a job in this state: the one rule the store's
+    /// guards, the API and the monitor's buttons all follow.
+    pub fn allows(self, action: JobAction) -> bool {
+        match action {
+            JobAction::Retry => matches!(self, JobState::Failed | JobState::Cancelled),
+            JobAction::Cancel => !self.is_finished(),
+            JobAction::Remove => self != JobState::Active,
+            JobAction::Promote => self == JobState::Delayed,
+        }
+    }
+
+    /// Every action a job in this state allows, in the order the monitor shows them.
+    pub fn actions(self) -> Vec<JobAction> {
+        JobAction::ALL
+            .into_iter()
+            .filter(|a| self.allows(*a))
+            .collect()
+    }
+}
+
+/// What the owner can do to one job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JobAction {
+    Retry,
+    /// Run a delayed job now.
+    Promote,
+    Cancel,
+    Remove,
+}
+
+impl JobAction {
+    pub const ALL: [JobAction; 4] = [
+        JobAction::Retry,
+        JobAction::Promote,
+        JobAction::Cancel,
+        JobAction::Remove,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobAction::Retry => "retry",
+            JobAction::Promote => "promote",
+            JobAction::Cancel => "cancel",
+            JobAction::Remove => "remove",
+        }
+    }
 }
 
 text_enum! {
@@ -383,6 +431,8 @@ pub struct JobDetail {
     pub updated_at: String,
     /// Every failed attempt, oldest first.
     pub failures: Vec<AttemptRecord>,
+    /// What the owner may do to it now.
+    pub actions: Vec<JobAction>,
 }
 
 /// What happened to a job, as the activity events tell it.

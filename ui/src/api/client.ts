@@ -25,6 +25,7 @@ import type { CleanRequest } from "../bindings/CleanRequest";
 import type { CountDto } from "../bindings/CountDto";
 import type { EnqueueRequest } from "../bindings/EnqueueRequest";
 import type { Enqueued } from "../bindings/Enqueued";
+import type { JobAction } from "../bindings/JobAction";
 import type { JobActionDto } from "../bindings/JobActionDto";
 import type { JobDetail } from "../bindings/JobDetail";
 import type { JobPage } from "../bindings/JobPage";
@@ -42,8 +43,7 @@ import type { ProductDto } from "../bindings/ProductDto";
 import type { ProductLinkRequest } from "../bindings/ProductLinkRequest";
 import { transport } from "./transport";
 
-/** What the owner can do to one job. */
-export type JobAction = "retry" | "cancel" | "remove" | "promote";
+export type { JobAction } from "../bindings/JobAction";
 
 const queuePath = (queue: string) => `/api/queues/${encodeURIComponent(queue)}`;
 const mediaPath = (id: string) => `/api/media/${encodeURIComponent(id)}`;

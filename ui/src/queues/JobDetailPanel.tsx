@@ -3,27 +3,9 @@
 import { useState } from "react";
 import { type JobAction, api } from "../api/client";
 import { type ApiError, toApiError } from "../api/errors";
-import type { JobDetail } from "../bindings/JobDetail";
 import { ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { took, when } from "./format";
-
-/** Which actions a job in each state allows. */
-function allowed(job: JobDetail): JobAction[] {
-  switch (job.state) {
-    case "failed":
-    case "cancelled":
-      return ["retry", "remove"];
-    case "delayed":
-      return ["promote", "cancel", "remove"];
-    case "waiting":
-      return ["cancel", "remove"];
-    case "active":
-      return ["cancel"];
-    case "completed":
-      return ["remove"];
-  }
-}
 
 const LABEL: Record<JobAction, string> = { retry: "Retry", cancel: "Cancel", remove: "Remove", promote: "Run now" };
 
@@ -80,7 +62,7 @@ export function JobDetailPanel({
         </a>
       </header>
       <div className="button-row">
-        {allowed(job).map((action) => (
+        {job.actions.map((action) => (
           <button
             key={action}
             type="button"

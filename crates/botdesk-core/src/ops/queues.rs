@@ -165,29 +165,21 @@ pub async fn enqueue_bulk(
     Ok(engine.enqueue_bulk(batch).await?)
 }
 
-/// What the owner can do to one job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobAction {
-    Retry,
-    Cancel,
-    Remove,
-    Promote,
-}
+pub use botdesk_queue::JobAction;
 
-impl JobAction {
-    pub fn parse(action: &str) -> Result<JobAction, CoreError> {
-        match action {
-            "retry" => Ok(JobAction::Retry),
-            "cancel" => Ok(JobAction::Cancel),
-            "remove" => Ok(JobAction::Remove),
-            "promote" => Ok(JobAction::Promote),
-            other => Err(CoreError::NotFound {
+/// The action a path segment names (`/jobs/{id}/{action}`).
+pub fn parse_action(action: &str) -> Result<JobAction, CoreError> {
+    match JobAction::ALL.into_iter().find(|a| a.as_str() == action) {
+        Some(found) => Ok(found),
+        None => {
+            let other = action;
+            Err(CoreError::NotFound {
                 code: "queue.unknown_action",
                 message: format!(
                     "{:?} is not an action on a job (retry, cancel, remove, promote)",
                     other.chars().take(40).collect::<String>()
                 ),
-            }),
+            })
         }
     }
 }

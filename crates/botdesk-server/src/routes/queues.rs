@@ -145,7 +145,7 @@ pub async fn act(
 ) -> Reply<JobActionDto> {
     let queue = ops::queues::queue(&name)?;
     let id = ops::queues::job_id(queue, &id)?;
-    let action = JobAction::parse(&action)?;
+    let action = ops::queues::parse_action(&action)?;
     Ok(Json(ops::queues::act(&state.ctx, queue, id, action).await?))
 }
 
