@@ -20,6 +20,9 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SCHEMA_MIGRATIONS = ["V1__schema.sql", "V5__settings_and_api_keys.sql"]
+# Migrations that add columns to watched tables, applied (in this order) before rendering the
+# trigger migrations that come after them.
+COLUMN_MIGRATIONS = ["V8__media_location.sql"]
 
 # Each trigger migration: what it writes ("audit": every insert, update and delete into
 # audit_logs; "change-log": every local change of a synced table into change_log) and for
@@ -34,6 +37,8 @@ TRIGGER_MIGRATIONS = {
         "products", "product_media", "orders", "order_items", "delivery_tasks", "webhooks",
     ]),
     "V6__audit_settings_and_keys.sql": ("audit", ["app_settings", "api_keys"]),
+    # V8 added media_files.had_location: its audit triggers are dropped and recreated.
+    "V9__audit_media_location.sql": ("audit-replace", ["media_files"]),
 }
 # Bookkeeping columns left out of audit diffs: they change with every write (or every use).
 NOT_DIFFED = {"updated_at", "device_id", "last_used_at"}
@@ -149,10 +154,12 @@ CHANGE_LOG_HEADER = """-- The change log (sync outbox): every local insert, upda
 
 
 def render(db, kind, tables):
-    out = [AUDIT_HEADER if kind == "audit" else CHANGE_LOG_HEADER]
+    out = [AUDIT_HEADER if kind.startswith("audit") else CHANGE_LOG_HEADER]
     for table in tables:
         for event in ("insert", "update", "delete"):
-            if kind == "audit":
+            if kind == "audit-replace":
+                out.append(f"DROP TRIGGER IF EXISTS audit_{table}_{event};")
+            if kind.startswith("audit"):
                 out.append(audit_trigger(table, event, columns(db, table), primary_key(db, table)))
             else:
                 out.append(change_log_trigger(table, event))
@@ -167,9 +174,14 @@ def main():
     db = sqlite3.connect(":memory:")
     for name in SCHEMA_MIGRATIONS:
         db.executescript((ROOT / "migrations" / name).read_text())
+    applied = set()
 
     stale = []
     for name, (kind, tables) in TRIGGER_MIGRATIONS.items():
+        for column_migration in COLUMN_MIGRATIONS:
+            if column_migration < name and column_migration not in applied:
+                db.executescript((ROOT / "migrations" / column_migration).read_text())
+                applied.add(column_migration)
         path = ROOT / "migrations" / name
         text = render(db, kind, tables)
         if args.write:
