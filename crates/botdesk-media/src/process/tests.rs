@@ -11,8 +11,7 @@ fn corpus(dir: &str) -> Option<PathBuf> {
     if path.is_dir() {
         Some(path)
     } else {
-        eprintln!("skipped: {} is not on this machine", path.display());
-        None
+        panic!("the shared media corpus is missing: {}", path.display());
     }
 }
 
