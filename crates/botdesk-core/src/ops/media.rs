@@ -688,26 +688,64 @@ pub fn unlink_product(
     get(ctx, id)
 }
 
-pub fn products(ctx: &Ctx) -> Result<Vec<ProductDto>, CoreError> {
-    let page = ctx.store().read(|c| {
-        botdesk_store::list::<Product>(
-            c,
-            &Filter::live(),
-            &PageRequest::first(PageRequest::MAX_LIMIT),
-        )
-    })?;
-    let mut out: Vec<ProductDto> = page
-        .items
-        .into_iter()
-        .map(|p| ProductDto {
+/// Every live row of a table, in pages (a shop may have more products than one page holds),
+/// sorted by name for a picker.
+fn all_by_name<R: botdesk_store::Record, D>(
+    ctx: &Ctx,
+    dto: impl Fn(Stored<R>) -> D,
+    name: impl Fn(&D) -> String,
+) -> Result<Vec<D>, CoreError> {
+    let mut out = Vec::new();
+    let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let page = ctx
+            .store()
+            .read(|c| botdesk_store::list::<R>(c, &Filter::live(), &request))?;
+        out.extend(page.items.into_iter().map(&dto));
+        match page.next_cursor {
+            Some(cursor) => request.cursor = Some(cursor),
+            None => break,
+        }
+    }
+    out.sort_by_cached_key(|d| name(d).to_lowercase());
+    Ok(out)
+}
+
+/// A trimmed name of 1–`max` characters, or `code`.
+fn valid_name(raw: &str, max: usize, code: &'static str, what: &str) -> Result<String, CoreError> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > max {
+        return Err(CoreError::invalid_field(
+            code,
+            "name",
+            format!("a {what} name is 1–{max} characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+impl From<Stored<Product>> for ProductDto {
+    fn from(p: Stored<Product>) -> ProductDto {
+        ProductDto {
             id: p.meta.id.to_string(),
             name: p.data.name,
             sku: p.data.sku,
             merchant_id: p.data.merchant_id.map(|m| m.to_string()),
-        })
-        .collect();
-    out.sort_by_key(|a| a.name.to_lowercase());
-    Ok(out)
+        }
+    }
+}
+
+impl From<Stored<Merchant>> for MerchantDto {
+    fn from(m: Stored<Merchant>) -> MerchantDto {
+        MerchantDto {
+            id: m.meta.id.to_string(),
+            name: m.data.name,
+        }
+    }
+}
+
+pub fn products(ctx: &Ctx) -> Result<Vec<ProductDto>, CoreError> {
+    all_by_name(ctx, ProductDto::from, |p| p.name.clone())
 }
 
 pub fn create_product(
@@ -715,14 +753,7 @@ pub fn create_product(
     actor: &Actor,
     request: ProductCreate,
 ) -> Result<ProductDto, CoreError> {
-    let name = request.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 300 {
-        return Err(CoreError::invalid_field(
-            "product.invalid_name",
-            "name",
-            "a product name is 1–300 characters",
-        ));
-    }
+    let name = valid_name(&request.name, 300, "product.invalid_name", "product")?;
     let upload = Upload {
         merchant_id: request.merchant_id.clone(),
         ..Upload::default()
@@ -752,32 +783,11 @@ pub fn create_product(
             },
         )?)
     })?;
-    Ok(ProductDto {
-        id: product.meta.id.to_string(),
-        name: product.data.name,
-        sku: product.data.sku,
-        merchant_id: product.data.merchant_id.map(|m| m.to_string()),
-    })
+    Ok(product.into())
 }
 
 pub fn merchants(ctx: &Ctx) -> Result<Vec<MerchantDto>, CoreError> {
-    let page = ctx.store().read(|c| {
-        botdesk_store::list::<Merchant>(
-            c,
-            &Filter::live(),
-            &PageRequest::first(PageRequest::MAX_LIMIT),
-        )
-    })?;
-    let mut out: Vec<MerchantDto> = page
-        .items
-        .into_iter()
-        .map(|m| MerchantDto {
-            id: m.meta.id.to_string(),
-            name: m.data.name,
-        })
-        .collect();
-    out.sort_by_key(|a| a.name.to_lowercase());
-    Ok(out)
+    all_by_name(ctx, MerchantDto::from, |m| m.name.clone())
 }
 
 pub fn create_merchant(
@@ -785,14 +795,7 @@ pub fn create_merchant(
     actor: &Actor,
     request: MerchantCreate,
 ) -> Result<MerchantDto, CoreError> {
-    let name = request.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(CoreError::invalid_field(
-            "merchant.invalid_name",
-            "name",
-            "a merchant name is 1–200 characters",
-        ));
-    }
+    let name = valid_name(&request.name, 200, "merchant.invalid_name", "merchant")?;
     let merchant = ctx.store().with_tx(actor, |tx| {
         botdesk_store::insert(
             tx,
@@ -805,10 +808,7 @@ pub fn create_merchant(
             },
         )
     })?;
-    Ok(MerchantDto {
-        id: merchant.meta.id.to_string(),
-        name: merchant.data.name,
-    })
+    Ok(merchant.into())
 }
 
 /// One attempt of the processing job.
