@@ -4,7 +4,7 @@
 #   scripts/ensure-system-deps.sh build test   … and running every test
 set -euo pipefail
 
-build_pkgs=(build-essential pkg-config file cmake nasm libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
+build_pkgs=(build-essential pkg-config file cmake nasm libde265-dev libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
             libayatana-appindicator3-dev librsvg2-dev)
 # Browser and desktop end-to-end tests (a D-Bus session for the single-instance check),
 # screenshots.

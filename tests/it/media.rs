@@ -227,6 +227,41 @@ fn an_upload_is_processed_and_its_variants_are_served_upright_and_clean() {
 }
 
 #[test]
+fn an_iphone_heic_photo_is_converted_on_ingest() {
+    let heic = include_bytes!("../../crates/botdesk-media/testdata/cups_gps.heic").to_vec();
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (status, media) = json_of(multipart_upload(&server, heic, "IMG_0001.HEIC"));
+    assert_eq!(status, StatusCode::CREATED, "{media}");
+    assert_eq!(media["mime_type"], "image/heic");
+    assert_eq!(media["kind"], "image");
+    let media = processed(&server, media["id"].as_str().unwrap());
+    assert_eq!(media["status"], "ready", "{media}");
+    assert_eq!(media["had_location"], true);
+    assert_eq!(
+        (media["width"].as_i64(), media["height"].as_i64()),
+        (Some(320), Some(200))
+    );
+    // What is sent is a JPEG: WhatsApp does not take HEIC.
+    let optimised = &media["variants"][2];
+    let jpeg = optimised["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["mime_type"] == "image/jpeg")
+        .expect("a JPEG of the optimised variant");
+    let response = server.get(jpeg["url"].as_str().unwrap());
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    let body = response.bytes().unwrap();
+    assert!(body.starts_with(&[0xFF, 0xD8, 0xFF]));
+    assert!(
+        !body.windows(4).any(|w| w == b"Exif"),
+        "the JPEG carries EXIF"
+    );
+}
+
+#[test]
 fn the_same_bytes_are_stored_once_and_files_go_with_their_last_record() {
     let Some(photos) = corpus("photos") else {
         return;

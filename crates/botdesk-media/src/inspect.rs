@@ -12,6 +12,8 @@ pub enum MediaKind {
     Png,
     Gif,
     Webp,
+    /// HEIC/HEIF (iPhone photos): decoded on ingest, sent as the JPEG variants.
+    Heic,
     Pdf,
     Mp4,
     ThreeGpp,
@@ -39,6 +41,7 @@ impl MediaKind {
             MediaKind::Png => "image/png",
             MediaKind::Gif => "image/gif",
             MediaKind::Webp => "image/webp",
+            MediaKind::Heic => "image/heic",
             MediaKind::Pdf => "application/pdf",
             MediaKind::Mp4 => "video/mp4",
             MediaKind::ThreeGpp => "video/3gpp",
@@ -55,6 +58,7 @@ impl MediaKind {
             MediaKind::Png => "PNG",
             MediaKind::Gif => "GIF",
             MediaKind::Webp => "WebP",
+            MediaKind::Heic => "HEIC",
             MediaKind::Pdf => "PDF",
             MediaKind::Mp4 => "MP4",
             MediaKind::ThreeGpp => "3GPP",
@@ -67,7 +71,11 @@ impl MediaKind {
 
     pub fn category(self) -> Category {
         match self {
-            MediaKind::Jpeg | MediaKind::Png | MediaKind::Gif | MediaKind::Webp => Category::Image,
+            MediaKind::Jpeg
+            | MediaKind::Png
+            | MediaKind::Gif
+            | MediaKind::Webp
+            | MediaKind::Heic => Category::Image,
             MediaKind::Pdf => Category::Document,
             MediaKind::Mp4 | MediaKind::ThreeGpp => Category::Video,
             MediaKind::Aac | MediaKind::M4a | MediaKind::Mp3 | MediaKind::OggOpus => {
@@ -89,6 +97,9 @@ impl MediaKind {
             "image/png" => MediaKind::Png,
             "image/gif" => MediaKind::Gif,
             "image/webp" => MediaKind::Webp,
+            "image/heic" | "image/heif" | "image/heic-sequence" | "image/heif-sequence" => {
+                MediaKind::Heic
+            }
             "application/pdf" => MediaKind::Pdf,
             "video/mp4" => MediaKind::Mp4,
             "video/3gpp" => MediaKind::ThreeGpp,
@@ -142,7 +153,8 @@ impl Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Inspected {
     pub kind: MediaKind,
-    /// An image's width and height in pixels (as stored, before any EXIF orientation).
+    /// An image's width and height in pixels (as stored, before any EXIF orientation; a HEIC's
+    /// after its own rotation, which is the one that counts).
     pub dimensions: Option<(u32, u32)>,
 }
 
@@ -250,20 +262,17 @@ fn iso_media(bytes: &[u8]) -> Result<MediaKind, MediaError> {
         at += 4;
     }
     let has = |wanted: &[&[u8]]| brands.iter().any(|b| wanted.contains(b));
-    if has(&[
-        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1",
-    ]) {
-        return Err(MediaError::UnsupportedType {
-            what: "HEIC/HEIF",
-            why: "this botdesk cannot decode HEIC photos yet; on the iPhone, choose Settings › \
-                  Camera › Formats › Most Compatible, or export the photo as JPEG",
-        });
-    }
+    // AVIF files name the generic HEIF brands too: look for AVIF first.
     if has(&[b"avif", b"avis"]) {
         return Err(MediaError::UnsupportedType {
             what: "AVIF",
             why: "WhatsApp does not take AVIF images; send a JPEG or PNG",
         });
+    }
+    if has(&[
+        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1",
+    ]) {
+        return Ok(MediaKind::Heic);
     }
     match bytes.get(8..12) {
         Some(b"M4A ") | Some(b"M4B ") => return Ok(MediaKind::M4a),
@@ -320,6 +329,7 @@ pub fn inspect(
         MediaKind::Png => Some(png(bytes)?),
         MediaKind::Gif => Some(gif(bytes)?),
         MediaKind::Webp => Some(webp(bytes)?),
+        MediaKind::Heic => Some(crate::heif::dimensions(bytes)?),
         _ => None,
     };
     if let Some((width, height)) = dimensions {
@@ -645,4 +655,4 @@ fn u32_le_at(bytes: &[u8], at: usize) -> Option<u32> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

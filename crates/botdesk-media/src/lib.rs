@@ -6,6 +6,7 @@
 
 pub mod blobs;
 mod error;
+mod heif;
 pub mod inspect;
 pub mod library;
 pub mod process;

@@ -187,7 +187,11 @@ pub fn process(
     let to_srgb = decoded
         .icc
         .as_deref()
-        .and_then(|icc| colour::to_srgb(icc, decoded.pixels.channels));
+        .and_then(|icc| colour::to_srgb(icc, decoded.pixels.channels))
+        .or_else(|| {
+            let (primaries, transfer) = decoded.cicp?;
+            colour::cicp_to_srgb(primaries, transfer, decoded.pixels.channels)
+        });
     let mut resizer = fr::Resizer::new();
     let mut outputs = Vec::with_capacity(options.variants.len() * options.encodings.len());
     for variant in &options.variants {

@@ -23,12 +23,29 @@ pub fn to_srgb(icc: &[u8], channels: u8) -> Option<qcms::Transform> {
         return None;
     }
     let profile = qcms::Profile::new_from_slice(icc, false)?;
+    transform(&profile, channels)
+}
+
+/// The conversion from a colour space named by ITU-T H.273 codes (a HEIC's `nclx`, Display P3
+/// on many iPhones) to sRGB. `None` for sRGB itself (primaries 1 = BT.709), unspecified
+/// values (2) and what qcms cannot model.
+pub fn cicp_to_srgb(primaries: u8, transfer: u8, channels: u8) -> Option<qcms::Transform> {
+    if primaries == 1 || primaries == 2 {
+        return None;
+    }
+    // An unspecified transfer curve is taken as sRGB's, as for the pictures themselves.
+    let transfer = if transfer == 2 { 13 } else { transfer };
+    let profile = qcms::Profile::new_cicp(primaries.into(), transfer.into())?;
+    transform(&profile, channels)
+}
+
+fn transform(profile: &qcms::Profile, channels: u8) -> Option<qcms::Transform> {
     let data_type = if channels == 4 {
         qcms::DataType::RGBA8
     } else {
         qcms::DataType::RGB8
     };
-    qcms::Transform::new(&profile, &SRGB, data_type, qcms::Intent::Perceptual)
+    qcms::Transform::new(profile, &SRGB, data_type, qcms::Intent::Perceptual)
 }
 
 pub fn apply(transform: Option<&qcms::Transform>, pixels: &mut Pixels) {

@@ -1,7 +1,8 @@
 //! Decoding an accepted image once, as small as its variants allow. JPEG goes through
 //! libjpeg-turbo, which scales by n/8 while decoding (a 20-megapixel photo needed only for a
 //! 600-pixel variant is decoded at an eighth of its size, 64 times fewer pixels); PNG, GIF
-//! (first frame) and WebP go through `image`, with its memory limits on.
+//! (first frame) and WebP go through `image`, with its memory limits on; HEIC through libheif
+//! (`crate::heif`), which turns it upright itself.
 
 use std::io::Cursor;
 
@@ -19,6 +20,8 @@ pub struct Decoded {
     pub exif: ExifFacts,
     /// The embedded ICC colour profile, if any.
     pub icc: Option<Vec<u8>>,
+    /// The colour space named by ITU-T H.273 codes (primaries, transfer) instead of a profile.
+    pub cicp: Option<(u8, u8)>,
 }
 
 /// Decodes `bytes`; `needed_scale(width, height, orientation)` says how small the decoder may
@@ -44,6 +47,7 @@ pub fn decode(
             // Animated (first frame) or unreadable here: `image` decides.
             _ => with_image(bytes, image::ImageFormat::WebP, None),
         },
+        MediaKind::Heic => heic(bytes),
         other => Err(MediaError::Processing {
             detail: format!("{} files are stored as they are, not decoded", other.name()),
         }),
@@ -99,6 +103,7 @@ fn jpeg(
         full_height,
         exif,
         icc: super::colour::jpeg_icc(bytes),
+        cicp: None,
     })
 }
 
@@ -138,6 +143,7 @@ fn webp_still(
         full_height,
         exif,
         icc: super::webp_decode::chunk(bytes, b"ICCP").map(<[u8]>::to_vec),
+        cicp: None,
     })
 }
 
@@ -190,5 +196,28 @@ fn with_image(
         full_height,
         exif,
         icc,
+        cicp: None,
+    })
+}
+
+fn heic(bytes: &[u8]) -> Result<Decoded, MediaError> {
+    let heic = crate::heif::decode(bytes)?;
+    let exif = ExifFacts {
+        // Already upright: the file's rotation, not its EXIF orientation, is the one that
+        // counts, and libheif applied it.
+        orientation: 1,
+        ..heic
+            .exif
+            .as_deref()
+            .map(orient::exif_facts)
+            .unwrap_or_default()
+    };
+    Ok(Decoded {
+        full_width: heic.pixels.width,
+        full_height: heic.pixels.height,
+        pixels: heic.pixels,
+        exif,
+        icc: heic.icc,
+        cicp: heic.cicp,
     })
 }

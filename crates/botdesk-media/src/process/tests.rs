@@ -342,3 +342,34 @@ fn the_hostile_corpus_is_refused_before_or_during_decoding() {
         }
     }
 }
+
+#[test]
+fn a_heic_photo_becomes_jpeg_and_webp_variants_without_its_location() {
+    let processed = run(crate::inspect::tests::HEIC, &ProcessOptions::default()).unwrap();
+    assert_eq!((processed.width, processed.height), (320, 200));
+    assert_eq!(processed.orientation, 1);
+    assert!(
+        processed.had_location,
+        "the HEIC's EXIF block has a GPS IFD"
+    );
+    assert_eq!(processed.outputs.len(), 6);
+    // The same picture as the JPEG it was encoded from (both lossy: only roughly equal).
+    let reference = decode_rgb(
+        &std::fs::read(corpus("photos").expect("corpus").join("j13_cups_sony.jpg"))
+            .expect("corpus file"),
+    );
+    let reference = image::imageops::thumbnail(&reference, 320, 200);
+    for output in &processed.outputs {
+        assert!(!has_exif(&output.bytes), "{}", output.variant);
+        if output.variant == "optimised" {
+            // Never enlarged: the optimised copy keeps the original's size.
+            assert_eq!((output.width, output.height), (320, 200));
+            let diff = difference(&decode_rgb(&output.bytes), &reference);
+            assert!(
+                diff < 12.0,
+                "{} differs by {diff:.1}",
+                output.encoding.mime()
+            );
+        }
+    }
+}
