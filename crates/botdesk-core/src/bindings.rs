@@ -64,5 +64,18 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     ProductCreate::export_all(&cfg)?;
     MerchantDto::export_all(&cfg)?;
     MerchantCreate::export_all(&cfg)?;
+    WebhookDto::export_all(&cfg)?;
+    WebhookCreate::export_all(&cfg)?;
+    WebhookUpdate::export_all(&cfg)?;
+    WebhookSecretDto::export_all(&cfg)?;
+    DeliveryPageDto::export_all(&cfg)?;
+    DeliveryDetailDto::export_all(&cfg)?;
+    EventIn::export_all(&cfg)?;
+    WebhookEventDto::export_all(&cfg)?;
+    WebhookStatusDto::export_all(&cfg)?;
+    ReplayFailed::export_all(&cfg)?;
+    ReplayedDto::export_all(&cfg)?;
+    IngestSecretDto::export_all(&cfg)?;
+    crate::ops::webhooks::EventAccepted::export_all(&cfg)?;
     Ok(())
 }

@@ -35,6 +35,16 @@ pub struct Config {
     pub media_max_image_bytes: u64,
     /// The most megapixels an image may declare (checked from its header, before decoding).
     pub media_max_megapixels: u64,
+    /// Attempts per webhook delivery (the schedule spans about three days at 12).
+    pub webhook_max_attempts: u64,
+    /// An endpoint failing without a single success for this long is disabled (5 days).
+    pub webhook_disable_after_hours: u64,
+    /// Delivery attempts and events older than this are deleted.
+    pub webhook_log_retention_days: u64,
+    /// Deliveries to one endpoint in flight at once, so a slow one cannot take every worker.
+    pub webhook_endpoint_concurrency: u64,
+    /// Lets webhook URLs reach this machine (127.0.0.1, ::1, localhost): for development only.
+    pub webhooks_allow_localhost: bool,
 }
 
 impl Default for Config {
@@ -45,6 +55,11 @@ impl Default for Config {
             queue_lease_seconds: 30,
             media_max_image_bytes: 50 * 1024 * 1024,
             media_max_megapixels: 100,
+            webhook_max_attempts: 12,
+            webhook_disable_after_hours: 5 * 24,
+            webhook_log_retention_days: 30,
+            webhook_endpoint_concurrency: 8,
+            webhooks_allow_localhost: false,
         }
     }
 }
@@ -58,6 +73,11 @@ struct ConfigFile {
     queue_lease_seconds: Option<u64>,
     media_max_image_bytes: Option<u64>,
     media_max_megapixels: Option<u64>,
+    webhook_max_attempts: Option<u64>,
+    webhook_disable_after_hours: Option<u64>,
+    webhook_log_retention_days: Option<u64>,
+    webhook_endpoint_concurrency: Option<u64>,
+    webhooks_allow_localhost: Option<bool>,
 }
 
 /// Values given on the command line, which win over everything else.
@@ -129,7 +149,7 @@ impl Config {
             })?;
             config.max_body_bytes = check_body(parsed, "BOTDESK_MAX_BODY_BYTES")?;
         }
-        let media_limits = [
+        let numbers = [
             (
                 "media_max_image_bytes",
                 "BOTDESK_MEDIA_MAX_IMAGE_BYTES",
@@ -142,8 +162,32 @@ impl Config {
                 file.media_max_megapixels,
                 1..=1000,
             ),
+            (
+                "webhook_max_attempts",
+                "BOTDESK_WEBHOOK_MAX_ATTEMPTS",
+                file.webhook_max_attempts,
+                1..=50,
+            ),
+            (
+                "webhook_disable_after_hours",
+                "BOTDESK_WEBHOOK_DISABLE_AFTER_HOURS",
+                file.webhook_disable_after_hours,
+                1..=24 * 90,
+            ),
+            (
+                "webhook_log_retention_days",
+                "BOTDESK_WEBHOOK_LOG_RETENTION_DAYS",
+                file.webhook_log_retention_days,
+                1..=3650,
+            ),
+            (
+                "webhook_endpoint_concurrency",
+                "BOTDESK_WEBHOOK_ENDPOINT_CONCURRENCY",
+                file.webhook_endpoint_concurrency,
+                1..=64,
+            ),
         ];
-        for (key, var, from_file, range) in media_limits {
+        for (key, var, from_file, range) in numbers {
             let mut value = from_file.map(|v| (v, format!("{key} in {}", path.display())));
             if let Some(text) = env(var) {
                 let parsed = text.trim().parse::<u64>().map_err(|_| CoreError::Config {
@@ -163,11 +207,32 @@ impl Config {
                         field: Some(key.into()),
                     });
                 }
-                match key {
-                    "media_max_image_bytes" => config.media_max_image_bytes = v,
-                    _ => config.media_max_megapixels = v,
-                }
+                *match key {
+                    "media_max_image_bytes" => &mut config.media_max_image_bytes,
+                    "media_max_megapixels" => &mut config.media_max_megapixels,
+                    "webhook_max_attempts" => &mut config.webhook_max_attempts,
+                    "webhook_disable_after_hours" => &mut config.webhook_disable_after_hours,
+                    "webhook_log_retention_days" => &mut config.webhook_log_retention_days,
+                    _ => &mut config.webhook_endpoint_concurrency,
+                } = v;
             }
+        }
+        if let Some(allow) = file.webhooks_allow_localhost {
+            config.webhooks_allow_localhost = allow;
+        }
+        if let Some(text) = env("BOTDESK_WEBHOOKS_ALLOW_LOCALHOST") {
+            config.webhooks_allow_localhost = match text.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => {
+                    return Err(CoreError::Config {
+                        message: format!(
+                            "BOTDESK_WEBHOOKS_ALLOW_LOCALHOST must be true or false, not {text:?}"
+                        ),
+                        field: Some("webhooks_allow_localhost".into()),
+                    });
+                }
+            };
         }
         if let Some(listen) = &overrides.listen {
             config.listen = parse_listen(listen, "--listen")?;

@@ -66,6 +66,8 @@ struct Inner {
     events: Arc<EventBus>,
     /// Media files by content, under `DATA_DIR/media/`.
     blobs: Arc<botdesk_media::BlobStore>,
+    /// Seals secrets at rest with the data dir's key.
+    secrets: Arc<crate::secrets::SecretBox>,
     /// The job queue's engine, once [`Ctx::start`] ran (never in the CLI).
     queue: OnceLock<Engine>,
     shell: Shell,
@@ -113,9 +115,11 @@ impl Ctx {
             },
         )?;
         let blobs = botdesk_media::BlobStore::open(&options.data_dir)?;
+        let secrets = crate::secrets::SecretBox::open(&options.data_dir)?;
         let (stop, _) = watch::channel(false);
         Ok(Ctx(Arc::new(Inner {
             blobs: Arc::new(blobs),
+            secrets: Arc::new(secrets),
             data_dir: options.data_dir,
             config: options.config,
             store: Arc::new(store),
@@ -134,6 +138,14 @@ impl Ctx {
 
     pub fn blobs(&self) -> &Arc<botdesk_media::BlobStore> {
         &self.0.blobs
+    }
+
+    pub fn secrets(&self) -> &crate::secrets::SecretBox {
+        &self.0.secrets
+    }
+
+    pub(crate) fn secrets_arc(&self) -> &Arc<crate::secrets::SecretBox> {
+        &self.0.secrets
     }
 
     pub(crate) fn events_arc(&self) -> &Arc<EventBus> {
@@ -201,6 +213,7 @@ impl Ctx {
         let mut registry = Registry::new();
         crate::probe::register(&mut registry, &self.0.data_dir);
         crate::ops::media::register(&mut registry, self);
+        crate::ops::webhooks::register(&mut registry, self)?;
         let lease = Duration::from_secs(self.0.config.queue_lease_seconds);
         let options = EngineOptions {
             lease,

@@ -77,6 +77,9 @@ pub enum CoreError {
     #[error(transparent)]
     Media(#[from] LibraryError),
 
+    #[error(transparent)]
+    Webhook(#[from] botdesk_webhooks::WebhookError),
+
     /// A bad value in the config file, an environment variable or a flag.
     #[error("{message}")]
     Config {
@@ -136,6 +139,7 @@ impl CoreError {
             CoreError::Template(e) => e.issues().first().map_or(e.code(), |i| i.code.as_str()),
             CoreError::Queue(e) => e.code(),
             CoreError::Media(e) => e.code(),
+            CoreError::Webhook(e) => e.code(),
             CoreError::Config { .. } => "config.invalid",
             CoreError::Invalid { code, .. }
             | CoreError::NotFound { code, .. }
@@ -151,6 +155,10 @@ impl CoreError {
             CoreError::Template(e) => template_kind(e),
             CoreError::Queue(e) => queue_kind(e),
             CoreError::Media(e) => library_kind(e),
+            CoreError::Webhook(botdesk_webhooks::WebhookError::Internal { .. }) => {
+                ErrorKind::Internal
+            }
+            CoreError::Webhook(_) => ErrorKind::Invalid,
             CoreError::Config { .. } | CoreError::Invalid { .. } => ErrorKind::Invalid,
             CoreError::NotFound { .. } => ErrorKind::NotFound,
             CoreError::Conflict { .. } => ErrorKind::Conflict,
@@ -173,6 +181,7 @@ impl CoreError {
             }
             CoreError::Store(e) => (e.to_string(), e.field().map(str::to_owned)),
             CoreError::Queue(e) => (e.to_string(), e.field().map(str::to_owned)),
+            CoreError::Webhook(e) => (e.to_string(), e.field().map(str::to_owned)),
             CoreError::Template(e) => match e.issues() {
                 [] => (e.to_string(), None),
                 all @ [first, rest @ ..] => {

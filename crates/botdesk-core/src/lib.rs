@@ -14,6 +14,7 @@ pub mod logging;
 pub mod ops;
 pub mod probe;
 pub mod request;
+pub mod secrets;
 pub mod shutdown;
 
 pub use config::{APP_IDENTIFIER, Config, ConfigOverrides, default_data_dir};

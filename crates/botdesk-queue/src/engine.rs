@@ -55,6 +55,12 @@ pub trait Job: Serialize + DeserializeOwned + Send + 'static {
 pub struct JobError {
     pub message: String,
     pub retry: bool,
+    /// The handler's own delay before the next attempt, instead of the job's backoff (a
+    /// receiver's `Retry-After`, a schedule the capability owns).
+    pub retry_after: Option<Duration>,
+    /// Not a failure: the job was not run now (its target is busy) and waits `retry_after`
+    /// without this attempt being counted.
+    pub postponed: bool,
 }
 
 impl JobError {
@@ -63,6 +69,17 @@ impl JobError {
         JobError {
             message: message.to_string(),
             retry: true,
+            retry_after: None,
+            postponed: false,
+        }
+    }
+
+    /// A failure another attempt may not have, retried after `delay` (capped at 30 days)
+    /// instead of the backoff, while attempts remain.
+    pub fn retry_after(message: impl fmt::Display, delay: Duration) -> JobError {
+        JobError {
+            retry_after: Some(delay),
+            ..JobError::retry(message)
         }
     }
 
@@ -71,6 +88,19 @@ impl JobError {
         JobError {
             message: message.to_string(),
             retry: false,
+            retry_after: None,
+            postponed: false,
+        }
+    }
+
+    /// Not run now, through no fault of the job (what it calls is busy with others): it waits
+    /// `delay` and this attempt does not count.
+    pub fn postpone(message: impl fmt::Display, delay: Duration) -> JobError {
+        JobError {
+            message: message.to_string(),
+            retry: true,
+            retry_after: Some(delay),
+            postponed: true,
         }
     }
 }
@@ -877,6 +907,7 @@ async fn run_attempt(
                 job.name
             ),
             retry: false,
+            retry_after_ms: None,
         }),
         Some(h) if job.version > h.version => Some(Outcome::Failed {
             error: format!(
@@ -884,6 +915,7 @@ async fn run_attempt(
                 job.version, h.version
             ),
             retry: false,
+            retry_after_ms: None,
         }),
         Some(h) => {
             let cx = JobContext {
@@ -905,14 +937,23 @@ async fn run_attempt(
                     Ok(Ok(Ok(value))) => Outcome::Completed {
                         result: (!value.is_null()).then(|| value.to_string()),
                     },
-                    Ok(Ok(Err(e))) => Outcome::Failed { error: e.message, retry: e.retry },
+                    Ok(Ok(Err(e))) if e.postponed => Outcome::Postponed {
+                        delay_ms: e.retry_after.map_or(0, |d| d.as_millis() as u64),
+                    },
+                    Ok(Ok(Err(e))) => Outcome::Failed {
+                        error: e.message,
+                        retry: e.retry,
+                        retry_after_ms: e.retry_after.map(|d| d.as_millis() as u64),
+                    },
                     Ok(Err(panic)) => Outcome::Failed {
                         error: format!("the handler panicked: {}", panic_message(panic.as_ref())),
                         retry: true,
+                        retry_after_ms: None,
                     },
                     Err(_) => Outcome::Failed {
                         error: format!("timed out after {} ms", job.timeout_ms),
                         retry: true,
+                        retry_after_ms: None,
                     },
                 }),
                 reason = stopped(&mut stop) => match reason {

@@ -348,8 +348,16 @@ pub fn claim(
 pub enum Outcome {
     /// Done; the handler's result as JSON (none for `null`).
     Completed { result: Option<String> },
-    /// Failed: retried after the backoff while attempts remain, unless `retry` is false.
-    Failed { error: String, retry: bool },
+    /// Failed: retried after the backoff (or `retry_after_ms`, capped at 30 days) while
+    /// attempts remain, unless `retry` is false.
+    Failed {
+        error: String,
+        retry: bool,
+        retry_after_ms: Option<u64>,
+    },
+    /// Not run (its handler found its target busy): delayed by `delay_ms`, the attempt not
+    /// counted.
+    Postponed { delay_ms: u64 },
     /// Not run to its end through no fault of its own (a shutdown): back to waiting, the
     /// attempt not counted.
     Released,
@@ -392,7 +400,11 @@ pub fn finish(
                 moves.add(f.queue, JobState::Active, JobState::Completed);
                 TransitionKind::Completed
             }
-            Outcome::Failed { error, retry } => {
+            Outcome::Failed {
+                error,
+                retry,
+                retry_after_ms,
+            } => {
                 let Some((max_attempts, backoff)) = conn
                     .prepare_cached(
                         "SELECT max_attempts, backoff FROM queue_jobs \
@@ -404,9 +416,13 @@ pub fn finish(
                     continue;
                 };
                 let next = if *retry && f.attempt < max_attempts {
-                    let backoff: Backoff =
-                        serde_json::from_str(&backoff).unwrap_or(Backoff::Fixed { delay_ms: 0 });
-                    Some(now.saturating_add(backoff.delay_ms(f.id, f.attempt) as i64))
+                    let delay = match retry_after_ms {
+                        Some(ms) => (*ms).min(MAX_DELAY_MS),
+                        None => serde_json::from_str::<Backoff>(&backoff)
+                            .unwrap_or(Backoff::Fixed { delay_ms: 0 })
+                            .delay_ms(f.id, f.attempt),
+                    };
+                    Some(now.saturating_add(delay as i64))
                 } else {
                     None
                 };
@@ -421,6 +437,26 @@ pub fn finish(
                     error,
                     next,
                 )?
+            }
+            Outcome::Postponed { delay_ms } => {
+                let n = conn
+                    .prepare_cached(
+                        "UPDATE queue_jobs SET state = 'delayed', attempts = attempts - 1, \
+                         run_at = ?4, lease_owner = NULL, lease_until = NULL, updated_at = ?5 \
+                         WHERE id = ?1 AND state = 'active' AND lease_owner = ?2 AND attempts = ?3",
+                    )?
+                    .execute(params![
+                        f.id,
+                        owner,
+                        f.attempt,
+                        now.saturating_add((*delay_ms).min(MAX_DELAY_MS) as i64),
+                        now
+                    ])?;
+                if n == 0 {
+                    continue;
+                }
+                moves.add(f.queue, JobState::Active, JobState::Delayed);
+                TransitionKind::Released
             }
             Outcome::Released => {
                 let n = conn

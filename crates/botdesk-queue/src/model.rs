@@ -445,7 +445,7 @@ pub enum TransitionKind {
     Completed,
     Failed,
     Retrying,
-    /// Handed back to waiting without counting an attempt (a shutdown).
+    /// Handed back without counting an attempt (a shutdown, or postponed by its handler).
     Released,
     Cancelled,
     Removed,

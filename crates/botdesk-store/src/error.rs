@@ -182,9 +182,11 @@ impl From<rusqlite::Error> for StoreError {
 
 /// Every table name, longest first, to split `ck_<table>_<column>` constraint names.
 const TABLES: &[&str] = &[
+    "webhook_deliveries",
     "message_templates",
     "template_versions",
     "delivery_tasks",
+    "webhook_events",
     "product_media",
     "webhook_logs",
     "media_files",

@@ -72,6 +72,8 @@ const EXPECTED_TABLES: &[&str] = &[
     "delivery_tasks",
     "webhooks",
     "webhook_logs",
+    "webhook_events",
+    "webhook_deliveries",
     "users",
     "merchants",
     "products",

@@ -443,6 +443,7 @@ fn every_table_round_trips() {
                     response_body_excerpt: Some("oops".into()),
                     latency_ms: Some(12),
                     error: None,
+                    delivery_id: None,
                 },
             )
         })

@@ -2,6 +2,8 @@
 import type { MediaDto } from "./MediaDto";
 import type { QueueActivity } from "./QueueActivity";
 import type { SettingsDto } from "./SettingsDto";
+import type { WebhookDto } from "./WebhookDto";
+import type { WebhookEventDto } from "./WebhookEventDto";
 
 /**
  * Something that changed, as pushed to the UI (WebSocket `/api/events` in a browser, Tauri
@@ -11,4 +13,4 @@ export type EventDto = {
 /**
  * Increases by one with every event of this process; a gap means events were dropped.
  */
-seq: number, at: string, } & ({ "type": "audit.appended", last_seq: number, } | { "type": "settings.changed", settings: SettingsDto, } | { "type": "template.created", id: string, name: string, version: number, } | { "type": "template.updated", id: string, name: string, version: number, } | { "type": "template.archived", id: string, name: string, version: number, } | { "type": "template.deleted", id: string, name: string, } | { "type": "queue.activity", activity: QueueActivity, } | { "type": "media.uploaded", media: MediaDto, } | { "type": "media.processed", media: MediaDto, } | { "type": "media.failed", media: MediaDto, } | { "type": "media.deleted", id: string, } | { "type": "media.progress", id: string, percent: number, step: string, } | { "type": "events.lagged", missed: number, });
+seq: number, at: string, } & ({ "type": "audit.appended", last_seq: number, } | { "type": "settings.changed", settings: SettingsDto, } | { "type": "template.created", id: string, name: string, version: number, } | { "type": "template.updated", id: string, name: string, version: number, } | { "type": "template.archived", id: string, name: string, version: number, } | { "type": "template.deleted", id: string, name: string, } | { "type": "queue.activity", activity: QueueActivity, } | { "type": "media.uploaded", media: MediaDto, } | { "type": "media.processed", media: MediaDto, } | { "type": "media.failed", media: MediaDto, } | { "type": "media.deleted", id: string, } | { "type": "media.progress", id: string, percent: number, step: string, } | { "type": "webhook.saved", webhook: WebhookDto, } | { "type": "webhook.deleted", id: string, } | { "type": "webhook.disabled", webhook: WebhookDto, } | { "type": "webhook.event", event: WebhookEventDto, } | { "type": "events.lagged", missed: number, });

@@ -220,6 +220,7 @@ fn retries_follow_the_backoff_on_the_stored_clock() {
             outcome: Outcome::Failed {
                 error: format!("HTTP 503 #{attempt}"),
                 retry: true,
+                retry_after_ms: None,
             },
         };
         let t = write(&store, |c| finish(c, now + 10, OWNER, &[failed])).unwrap();
@@ -295,6 +296,7 @@ fn a_failure_that_should_not_be_retried_fails_at_once() {
         outcome: Outcome::Failed {
             error: "not an image".into(),
             retry: false,
+            retry_after_ms: None,
         },
     };
     write(&store, |c| finish(c, T0, OWNER, &[f])).unwrap();

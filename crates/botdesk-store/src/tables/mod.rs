@@ -14,5 +14,7 @@ pub mod product_media;
 pub mod products;
 pub mod template_versions;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhook_events;
 pub mod webhook_logs;
 pub mod webhooks;

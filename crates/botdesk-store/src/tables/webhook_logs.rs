@@ -28,6 +28,9 @@ pub struct NewWebhookLog {
     pub response_body_excerpt: Option<String>,
     pub latency_ms: Option<i64>,
     pub error: Option<String>,
+    /// The delivery (`webhook_deliveries`) the attempt belongs to.
+    #[serde(default)]
+    pub delivery_id: Option<Id>,
 }
 
 /// A recorded attempt.
@@ -40,14 +43,15 @@ pub struct WebhookLog {
 }
 
 const COLUMNS: &str = "id, created_at, webhook_id, event_id, event_type, attempt, request_url, \
-     request_headers, request_body, outcome, response_status, response_body_excerpt, latency_ms, error";
+     request_headers, request_body, outcome, response_status, response_body_excerpt, latency_ms, error, \
+     delivery_id";
 
 pub fn insert(tx: &Tx<'_>, log: NewWebhookLog) -> Result<WebhookLog, StoreError> {
     let id = tx.new_id();
     let created_at = tx.now();
     tx.prepare_cached(&format!(
         "INSERT INTO webhook_logs ({COLUMNS}) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
     ))?
     .execute(rusqlite::params![
         id,
@@ -64,6 +68,7 @@ pub fn insert(tx: &Tx<'_>, log: NewWebhookLog) -> Result<WebhookLog, StoreError>
         log.response_body_excerpt,
         log.latency_ms,
         log.error,
+        log.delivery_id,
     ])?;
     Ok(WebhookLog {
         id,
@@ -96,6 +101,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<WebhookLog> {
             response_body_excerpt: row.get(11)?,
             latency_ms: row.get(12)?,
             error: row.get(13)?,
+            delivery_id: row.get(14)?,
         },
     })
 }
@@ -113,6 +119,16 @@ pub fn for_webhook(
              AND (?2 IS NULL OR created_at < ?2) ORDER BY created_at DESC, id DESC LIMIT ?3"
         ))?
         .query_map(rusqlite::params![webhook_id, before, limit], read)?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// A delivery's attempts, oldest first.
+pub fn for_delivery(conn: &Connection, delivery_id: Id) -> Result<Vec<WebhookLog>, StoreError> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM webhook_logs WHERE delivery_id = ?1 ORDER BY attempt, created_at"
+        ))?
+        .query_map([delivery_id], read)?
         .collect::<Result<Vec<_>, _>>()?)
 }
 
