@@ -9,5 +9,7 @@ mod events;
 mod http;
 mod media;
 mod queues;
+mod receiver;
 mod support;
 mod templates;
+mod webhooks;

@@ -26,3 +26,4 @@ pub use botdesk_queue as queue;
 /// Re-exported so that shells and tests name these types without depending on the crates.
 pub use botdesk_store as store;
 pub use botdesk_templates as templates;
+pub use botdesk_webhooks as webhooks;

@@ -154,7 +154,47 @@ pub fn router_with_shutdown(ctx: Ctx, stopping: watch::Receiver<bool>) -> Router
             "/merchants",
             get(routes::media::merchants).post(routes::media::create_merchant),
         )
-        .route("/events", get(events::events))
+        .route(
+            "/webhooks",
+            get(routes::webhooks::list).post(routes::webhooks::create),
+        )
+        .route("/webhooks-status", get(routes::webhooks::status))
+        .route(
+            "/webhooks/{id}",
+            get(routes::webhooks::get)
+                .put(routes::webhooks::update)
+                .delete(routes::webhooks::remove),
+        )
+        .route(
+            "/webhooks/{id}/rotate-secret",
+            post(routes::webhooks::rotate_secret),
+        )
+        .route("/webhooks/{id}/test", post(routes::webhooks::send_test))
+        .route(
+            "/webhooks/{id}/deliveries",
+            get(routes::webhooks::deliveries),
+        )
+        .route(
+            "/webhooks/{id}/replay-failed",
+            post(routes::webhooks::replay_failed),
+        )
+        .route("/webhook-deliveries/{id}", get(routes::webhooks::delivery))
+        .route(
+            "/webhook-deliveries/{id}/replay",
+            post(routes::webhooks::replay),
+        )
+        .route(
+            "/webhook-events",
+            get(routes::webhooks::recent_events).post(routes::webhooks::handle_event),
+        )
+        .route(
+            "/events/secret",
+            post(routes::webhooks::rotate_ingest_secret),
+        )
+        .route(
+            "/events",
+            get(events::events).post(routes::webhooks::ingest),
+        )
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -11,6 +11,7 @@ use botdesk_core::{Config, ConfigOverrides, CoreError, Ctx, CtxOptions, Shell, l
 use clap::{Parser, Subcommand};
 
 mod queue_cli;
+mod webhooks_cli;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -71,6 +72,10 @@ enum Command {
     /// pick a change up within a second).
     #[command(subcommand)]
     Queue(queue_cli::QueueCommand),
+
+    /// Sign or verify a webhook body (Standard Webhooks), reading the body from stdin.
+    #[command(subcommand)]
+    Webhooks(webhooks_cli::WebhooksCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,6 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Keys(command) => keys(&data_dir, command),
         Command::Queue(command) => queue_cli::run(&data_dir, command),
+        Command::Webhooks(command) => webhooks_cli::run(command),
     }
 }
 

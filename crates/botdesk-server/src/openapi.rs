@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{activity, media, queues, settings, system, templates};
+use crate::routes::{activity, media, queues, settings, system, templates, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +27,10 @@ use crate::routes::{activity, media, queues, settings, system, templates};
         media::upload, media::upload_multipart, media::list, media::get, media::file, media::remove,
         media::reprocess, media::link_product, media::unlink_product, media::products,
         media::create_product, media::merchants, media::create_merchant,
+        webhooks::list, webhooks::create, webhooks::get, webhooks::update, webhooks::remove,
+        webhooks::rotate_secret, webhooks::send_test, webhooks::deliveries, webhooks::replay_failed,
+        webhooks::delivery, webhooks::replay, webhooks::status, webhooks::recent_events,
+        webhooks::handle_event, webhooks::rotate_ingest_secret, webhooks::ingest,
         crate::events::events,
     ),
     modifiers(&BearerAuth),
@@ -38,6 +42,7 @@ use crate::routes::{activity, media, queues, settings, system, templates};
         (name = "templates", description = "Message templates"),
         (name = "media", description = "The media library: uploads, variants, files, product links"),
         (name = "queues", description = "The job queues: counts, jobs, and the owner's actions"),
+        (name = "webhooks", description = "Webhook endpoints, deliveries, replays, the event history and the bot's events"),
         (name = "events", description = "Live events"),
     )
 )]

@@ -97,8 +97,6 @@ pub fn is_sensitive_header(name: &str) -> bool {
 
 impl Sender {
     pub fn new(policy: AddressPolicy) -> Result<Sender, crate::WebhookError> {
-        // rustls needs a process-wide crypto provider; installing it twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()

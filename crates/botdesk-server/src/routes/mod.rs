@@ -6,3 +6,4 @@ pub mod queues;
 pub mod settings;
 pub mod system;
 pub mod templates;
+pub mod webhooks;
