@@ -9,10 +9,15 @@ use botdesk_core::dto::{
 };
 use botdesk_core::dto::{CleanRequest, CountDto, EnqueueRequest, JobActionDto, QueueOverviewDto};
 use botdesk_core::dto::{
+    DeliveryDetailDto, DeliveryDto, DeliveryPageDto, IngestSecretDto, OrderDto, OrderPageDto,
+    ReplayedDto, WebhookDto, WebhookEventDto, WebhookSecretDto, WebhookStatusDto,
+};
+use botdesk_core::dto::{
     MediaDetailDto, MediaDto, MediaPageDto, MediaRemovedDto, MerchantDto, ProductDto,
     ProductLinkRequest,
 };
 use botdesk_core::media::library::Upload;
+use botdesk_core::ops::webhooks::EventAccepted;
 use botdesk_core::queue::{Enqueued, JobDetail, JobPage, JobQuery, QueueStats};
 use botdesk_core::templates::Rule;
 use botdesk_core::{Ctx, WireError, ops, request};
@@ -459,4 +464,203 @@ pub async fn create_product(
 #[tauri::command]
 pub async fn list_merchants(state: tauri::State<'_, Desktop>) -> Reply<Vec<MerchantDto>> {
     run(&state, ops::media::merchants).await
+}
+
+// Webhooks --------------------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn list_webhooks(state: tauri::State<'_, Desktop>) -> Reply<Vec<WebhookDto>> {
+    run(&state, |ctx| ops::webhooks::list(ctx, None)).await
+}
+
+#[tauri::command]
+pub async fn get_webhook(state: tauri::State<'_, Desktop>, id: String) -> Reply<WebhookDto> {
+    run(&state, move |ctx| ops::webhooks::get(ctx, &id)).await
+}
+
+#[tauri::command]
+pub async fn create_webhook(
+    state: tauri::State<'_, Desktop>,
+    request: serde_json::Value,
+) -> Reply<WebhookSecretDto> {
+    let request = args(request)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::webhooks::create(ctx, &actor, request)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn update_webhook(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    request: serde_json::Value,
+) -> Reply<WebhookDto> {
+    let request = args(request)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::webhooks::update(ctx, &actor, &id, request)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_webhook(state: tauri::State<'_, Desktop>, id: String) -> Reply<()> {
+    let actor = state.actor.clone();
+    run(&state, move |ctx| ops::webhooks::remove(ctx, &actor, &id)).await
+}
+
+#[tauri::command]
+pub async fn rotate_webhook_secret(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+) -> Reply<WebhookSecretDto> {
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::webhooks::rotate_secret(ctx, &actor, &id)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn send_webhook_test(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+) -> Reply<EventAccepted> {
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::webhooks::send_test(ctx, &actor, &id)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_webhook_deliveries(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    status: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+) -> Reply<DeliveryPageDto> {
+    run(&state, move |ctx| {
+        ops::webhooks::deliveries_of(
+            ctx,
+            &id,
+            status.as_deref(),
+            cursor.as_deref(),
+            limit.unwrap_or(50),
+        )
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn get_webhook_delivery(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+) -> Reply<DeliveryDetailDto> {
+    run(&state, move |ctx| ops::webhooks::delivery(ctx, &id)).await
+}
+
+#[tauri::command]
+pub async fn replay_webhook_delivery(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+) -> Reply<DeliveryDto> {
+    let actor = state.actor.clone();
+    run(&state, move |ctx| ops::webhooks::replay(ctx, &actor, &id)).await
+}
+
+#[tauri::command]
+pub async fn replay_failed_webhook_deliveries(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    request: serde_json::Value,
+) -> Reply<ReplayedDto> {
+    let request = args(request)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::webhooks::replay_failed(ctx, &actor, &id, request)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn webhook_status(state: tauri::State<'_, Desktop>) -> Reply<WebhookStatusDto> {
+    run(&state, ops::webhooks::status).await
+}
+
+#[tauri::command]
+pub async fn recent_webhook_events(
+    state: tauri::State<'_, Desktop>,
+    limit: Option<u32>,
+    event_type: Option<String>,
+) -> Reply<Vec<WebhookEventDto>> {
+    run(&state, move |ctx| {
+        ops::webhooks::recent_events(ctx, limit.unwrap_or(50), event_type.as_deref())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn rotate_events_secret(state: tauri::State<'_, Desktop>) -> Reply<IngestSecretDto> {
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::webhooks::rotate_ingest_secret(ctx, &actor)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn create_merchant(
+    state: tauri::State<'_, Desktop>,
+    request: serde_json::Value,
+) -> Reply<MerchantDto> {
+    let request = args(request)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::media::create_merchant(ctx, &actor, request)
+    })
+    .await
+}
+
+// Orders ----------------------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn list_orders(
+    state: tauri::State<'_, Desktop>,
+    query: serde_json::Value,
+) -> Reply<OrderPageDto> {
+    let query = args(query)?;
+    run(&state, move |ctx| ops::orders::list(ctx, query)).await
+}
+
+#[tauri::command]
+pub async fn get_order(state: tauri::State<'_, Desktop>, id: String) -> Reply<OrderDto> {
+    run(&state, move |ctx| ops::orders::get(ctx, &id)).await
+}
+
+#[tauri::command]
+pub async fn create_order(
+    state: tauri::State<'_, Desktop>,
+    request: serde_json::Value,
+) -> Reply<OrderDto> {
+    let request = args(request)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| ops::orders::create(ctx, &actor, request)).await
+}
+
+#[tauri::command]
+pub async fn update_order(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    request: serde_json::Value,
+) -> Reply<OrderDto> {
+    let request = args(request)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::orders::update(ctx, &actor, &id, request)
+    })
+    .await
 }

@@ -48,8 +48,8 @@ function waitForLine(stream, pattern, ms, what) {
  * Returns { url, port, dataDir, log(), stop() }; stop() sends SIGTERM and resolves with the
  * exit code (killing the process if it does not exit within 20 s).
  */
-export async function startServer(dataDir = tempDir("data"), port = 0) {
-  const env = { ...process.env };
+export async function startServer(dataDir = tempDir("data"), port = 0, extraEnv = {}) {
+  const env = { ...process.env, ...extraEnv };
   delete env.BOTDESK_LISTEN;
   const child = spawn(BOTDESK, ["--data-dir", dataDir, "serve", "--listen", `127.0.0.1:${port}`], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -128,15 +128,16 @@ export function cleanup(dir) {
 }
 
 /**
- * One `botdesk serve` (fresh data dir) and one Chromium for a whole test file: started before
+ * One `botdesk serve` (fresh data dir, `extraEnv` added to its environment) and one Chromium
+ * for a whole test file: started before
  * its first test, stopped (the server must exit 0) and cleaned up after its last. Returns an
  * object whose `server` and `browser` are set once they run.
  */
-export function serverAndBrowser() {
+export function serverAndBrowser(extraEnv = {}) {
   const env = { server: null, browser: null };
   before(async () => {
     env.browser = await launchBrowser();
-    env.server = await startServer();
+    env.server = await startServer(undefined, 0, extraEnv);
   });
   after(async () => {
     await env.browser?.close();

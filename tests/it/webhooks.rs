@@ -792,3 +792,198 @@ fn every_bad_input_has_its_own_code() {
     let db = std::fs::read(dir.path().join("botdesk.db")).unwrap();
     assert!(!db.windows(6).any(|w| w == b"whsec_"));
 }
+
+fn patch(server: &Server, path: &str, body: &Value) -> reqwest::blocking::Response {
+    http()
+        .patch(format!("{}{path}", server.url))
+        .json(body)
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn orders_changed_in_the_app_reach_their_merchants_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), "127.0.0.1:0", DEV);
+    let shop = merchant(&server);
+    let other = merchant(&server);
+    let receiver = Receiver::start(Answer::Status(200));
+    let bystander = Receiver::start(Answer::Status(200));
+    let (hook, secret) = endpoint(&server, &shop, &receiver.url(), json!({}));
+    endpoint(&server, &other, &bystander.url(), json!({}));
+
+    let (status, order) = json_of(post(
+        &server,
+        "/api/orders",
+        &json!({"merchant_id": shop, "customer_phone": "+15550001", "customer_name": "Ana",
+                "items": [{"name": "Mango", "quantity": 3, "unit_price_minor": 250},
+                          {"name": "Lime", "quantity": 1, "unit_price_minor": 99}]}),
+    ));
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    assert_eq!(order["total_minor"], 849);
+    assert_eq!(order["status"], "pending");
+    let id = order["id"].as_str().unwrap().to_owned();
+    let number = order["order_number"].as_str().unwrap().to_owned();
+    assert!(number.starts_with("ORD-"), "{number}");
+    for (change, _) in [
+        (json!({"status": "confirmed"}), ()),
+        (json!({"status": "shipped", "payment_status": "paid"}), ()),
+        // The same values again change nothing and announce nothing.
+        (json!({"status": "shipped"}), ()),
+    ] {
+        let (status, body) = json_of(patch(&server, &format!("/api/orders/{id}"), &change));
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // created, confirmed, shipped, paid: four events, each delivered once, signed.
+    wait_until(30, "four deliveries", || {
+        (receiver.received().len() >= 4).then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let got = receiver.received();
+    assert_eq!(got.len(), 4, "{got:?}");
+    let bodies: Vec<Value> = got
+        .iter()
+        .map(|r| {
+            assert!(verifies(&secret, r));
+            serde_json::from_slice(&r.body).unwrap()
+        })
+        .collect();
+    let of = |t: &str| -> Vec<&Value> { bodies.iter().filter(|b| b["event_type"] == t).collect() };
+    let created = of("order_created");
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0]["merchant_id"], shop.as_str());
+    assert_eq!(created[0]["payload"]["order_id"], id.as_str());
+    assert_eq!(created[0]["payload"]["customer_id"], "+15550001");
+    assert_eq!(created[0]["payload"]["total_amount"], 8.49);
+    assert_eq!(created[0]["payload"]["items"].as_array().unwrap().len(), 2);
+    let mut changes: Vec<(String, String)> = of("order_status_changed")
+        .iter()
+        .map(|b| {
+            (
+                b["payload"]["previous_status"].as_str().unwrap().to_owned(),
+                b["payload"]["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    changes.sort();
+    assert_eq!(
+        changes,
+        [
+            ("confirmed".to_owned(), "shipped".to_owned()),
+            ("pending".to_owned(), "confirmed".to_owned())
+        ]
+    );
+    let paid = of("payment_received");
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0]["payload"]["amount"], 8.49);
+    assert_eq!(paid[0]["payload"]["currency"], "USD");
+    assert!(
+        bystander.received().is_empty(),
+        "another merchant's endpoint"
+    );
+    // The event history says where they came from.
+    let recent = get(&server, "/api/webhook-events?limit=10");
+    assert!(
+        recent
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["source"] == "app"),
+        "{recent}"
+    );
+    assert_eq!(
+        get(&server, &format!("/api/webhooks/{hook}"))["health"]["succeeded"],
+        4
+    );
+    let listed = get(&server, "/api/orders?status=shipped");
+    assert_eq!(listed["items"][0]["id"], id.as_str());
+    assert_eq!(listed["items"][0]["payment_status"], "paid");
+
+    // Bad input, each with its code; nothing half-written.
+    let create = |body: Value| error_code(post(&server, "/api/orders", &body));
+    let line = json!([{"name": "Mango", "quantity": 1, "unit_price_minor": 100}]);
+    for (body, want) in [
+        (json!({"items": []}), "order.invalid_items"),
+        (
+            json!({"items": [{"name": "", "quantity": 1, "unit_price_minor": 1}]}),
+            "order.invalid_items",
+        ),
+        (
+            json!({"items": [{"name": "x", "quantity": 0, "unit_price_minor": 1}]}),
+            "order.invalid_items",
+        ),
+        (
+            json!({"items": [{"name": "x", "quantity": 1, "unit_price_minor": -5}]}),
+            "order.invalid_items",
+        ),
+        (
+            json!({"items": [{"name": "x", "quantity": 1, "unit_price_minor": 1,
+                               "product_id": "00000000-0000-4000-8000-000000000000"}]}),
+            "order.unknown_product",
+        ),
+        (
+            json!({"items": line, "merchant_id": "00000000-0000-4000-8000-000000000000"}),
+            "order.unknown_merchant",
+        ),
+        (
+            json!({"items": line, "merchant_id": "shop"}),
+            "order.unknown_merchant",
+        ),
+        (
+            json!({"items": line, "currency": "usd"}),
+            "order.invalid_currency",
+        ),
+        (
+            json!({"items": line, "customer_phone": "+1".repeat(40)}),
+            "order.invalid_customer",
+        ),
+        (json!({"items": line, "paid": true}), "request.invalid_body"),
+    ] {
+        let (status, code) = create(body.clone());
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, want),
+            "{body}"
+        );
+    }
+    let (status, code) = error_code(post(
+        &server,
+        "/api/orders",
+        &json!({"items": line, "order_number": number}),
+    ));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "order.number_taken")
+    );
+    let (status, code) = error_code(patch(
+        &server,
+        &format!("/api/orders/{id}"),
+        &json!({"status": "teleported"}),
+    ));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "request.invalid_body")
+    );
+    let (status, code) = error_code(patch(
+        &server,
+        "/api/orders/00000000-0000-4000-8000-000000000000",
+        &json!({"status": "confirmed"}),
+    ));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "order.not_found")
+    );
+    let (status, code) = error_code(server.get("/api/orders?status=lost"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "request.invalid_filter")
+    );
+    assert_eq!(
+        get(&server, "/api/orders")["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(receiver.received().len(), 4, "no event for refused input");
+}

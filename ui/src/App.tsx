@@ -6,10 +6,11 @@ import { useBackendStatus } from "./hooks/useBackendStatus";
 import { type Page, useRoute } from "./hooks/useRoute";
 import { ActivityPage } from "./pages/ActivityPage";
 import { MediaPage } from "./pages/MediaPage";
-import { NotYetPage } from "./pages/NotYetPage";
+import { OrdersPage } from "./pages/OrdersPage";
 import { QueuesPage } from "./pages/QueuesPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { TemplatesPage } from "./pages/TemplatesPage";
+import { WebhooksPage } from "./pages/WebhooksPage";
 import { TemplateEditor } from "./templates/TemplateEditor";
 
 function PageView({ page, subpath }: { page: Page; subpath: string }) {
@@ -24,8 +25,10 @@ function PageView({ page, subpath }: { page: Page; subpath: string }) {
       return <QueuesPage subpath={subpath} />;
     case "media":
       return <MediaPage subpath={subpath} />;
+    case "orders":
+      return <OrdersPage />;
     case "webhooks":
-      return <NotYetPage page={page} />;
+      return <WebhooksPage subpath={subpath} />;
   }
 }
 
@@ -49,7 +52,7 @@ export function App() {
     <AppFrame page={page} banner={<StatusBanner status={status} onRetry={recheck} />}>
       {/* A new subpath is a new page, except in the queue monitor and the media library, which
           keep their filters, paging and uploads while an item is opened and closed. */}
-      <PageView key={page === "queues" || page === "media" ? page : `${page}/${subpath}`} page={page} subpath={subpath} />
+      <PageView key={page === "queues" || page === "media" || page === "webhooks" ? page : `${page}/${subpath}`} page={page} subpath={subpath} />
     </AppFrame>
   );
 }

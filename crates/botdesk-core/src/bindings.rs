@@ -64,6 +64,12 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     ProductCreate::export_all(&cfg)?;
     MerchantDto::export_all(&cfg)?;
     MerchantCreate::export_all(&cfg)?;
+    OrderDto::export_all(&cfg)?;
+    OrderItemDto::export_all(&cfg)?;
+    OrderCreate::export_all(&cfg)?;
+    OrderUpdate::export_all(&cfg)?;
+    OrderQuery::export_all(&cfg)?;
+    OrderPageDto::export_all(&cfg)?;
     WebhookDto::export_all(&cfg)?;
     WebhookCreate::export_all(&cfg)?;
     WebhookUpdate::export_all(&cfg)?;

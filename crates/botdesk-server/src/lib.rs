@@ -155,6 +155,14 @@ pub fn router_with_shutdown(ctx: Ctx, stopping: watch::Receiver<bool>) -> Router
             get(routes::media::merchants).post(routes::media::create_merchant),
         )
         .route(
+            "/orders",
+            get(routes::orders::list).post(routes::orders::create),
+        )
+        .route(
+            "/orders/{id}",
+            get(routes::orders::get).patch(routes::orders::update),
+        )
+        .route(
             "/webhooks",
             get(routes::webhooks::list).post(routes::webhooks::create),
         )

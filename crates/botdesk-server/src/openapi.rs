@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{activity, media, queues, settings, system, templates, webhooks};
+use crate::routes::{activity, media, orders, queues, settings, system, templates, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +31,7 @@ use crate::routes::{activity, media, queues, settings, system, templates, webhoo
         webhooks::rotate_secret, webhooks::send_test, webhooks::deliveries, webhooks::replay_failed,
         webhooks::delivery, webhooks::replay, webhooks::status, webhooks::recent_events,
         webhooks::handle_event, webhooks::rotate_ingest_secret, webhooks::ingest,
+        orders::list, orders::create, orders::get, orders::update,
         crate::events::events,
     ),
     modifiers(&BearerAuth),
@@ -43,6 +44,7 @@ use crate::routes::{activity, media, queues, settings, system, templates, webhoo
         (name = "media", description = "The media library: uploads, variants, files, product links"),
         (name = "queues", description = "The job queues: counts, jobs, and the owner's actions"),
         (name = "webhooks", description = "Webhook endpoints, deliveries, replays, the event history and the bot's events"),
+        (name = "orders", description = "Orders: created and changed by hand, announced to webhooks"),
         (name = "events", description = "Live events"),
     )
 )]

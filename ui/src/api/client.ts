@@ -41,12 +41,33 @@ import type { MerchantDto } from "../bindings/MerchantDto";
 import type { ProductCreate } from "../bindings/ProductCreate";
 import type { ProductDto } from "../bindings/ProductDto";
 import type { ProductLinkRequest } from "../bindings/ProductLinkRequest";
+import type { DeliveryDetailDto } from "../bindings/DeliveryDetailDto";
+import type { DeliveryDto } from "../bindings/DeliveryDto";
+import type { DeliveryPageDto } from "../bindings/DeliveryPageDto";
+import type { EventAccepted } from "../bindings/EventAccepted";
+import type { IngestSecretDto } from "../bindings/IngestSecretDto";
+import type { MerchantCreate } from "../bindings/MerchantCreate";
+import type { ReplayedDto } from "../bindings/ReplayedDto";
+import type { WebhookCreate } from "../bindings/WebhookCreate";
+import type { WebhookDto } from "../bindings/WebhookDto";
+import type { WebhookEventDto } from "../bindings/WebhookEventDto";
+import type { WebhookSecretDto } from "../bindings/WebhookSecretDto";
+import type { WebhookStatusDto } from "../bindings/WebhookStatusDto";
+import type { WebhookUpdate } from "../bindings/WebhookUpdate";
+import type { OrderCreate } from "../bindings/OrderCreate";
+import type { OrderDto } from "../bindings/OrderDto";
+import type { OrderPageDto } from "../bindings/OrderPageDto";
+import type { OrderQuery } from "../bindings/OrderQuery";
+import type { OrderUpdate } from "../bindings/OrderUpdate";
 import { transport } from "./transport";
 
 export type { JobAction } from "../bindings/JobAction";
 
 const queuePath = (queue: string) => `/api/queues/${encodeURIComponent(queue)}`;
 const mediaPath = (id: string) => `/api/media/${encodeURIComponent(id)}`;
+const webhookPath = (id: string) => `/api/webhooks/${encodeURIComponent(id)}`;
+const deliveryPath = (id: string) => `/api/webhook-deliveries/${encodeURIComponent(id)}`;
+const orderPath = (id: string) => `/api/orders/${encodeURIComponent(id)}`;
 
 /** Which file of a media record: the original, or a variant in a format. */
 export interface MediaFileChoice {
@@ -286,6 +307,115 @@ export const api = {
 
   merchants: () =>
     transport().call<MerchantDto[]>({ http: { method: "GET", path: "/api/merchants" }, ipc: { command: "list_merchants" } }),
+
+  createMerchant: (request: MerchantCreate) =>
+    transport().call<MerchantDto>({
+      http: { method: "POST", path: "/api/merchants", body: request },
+      ipc: { command: "create_merchant", args: { request } },
+    }),
+
+  webhooks: () =>
+    transport().call<WebhookDto[]>({ http: { method: "GET", path: "/api/webhooks" }, ipc: { command: "list_webhooks" } }),
+
+  webhook: (id: string) =>
+    transport().call<WebhookDto>({ http: { method: "GET", path: webhookPath(id) }, ipc: { command: "get_webhook", args: { id } } }),
+
+  createWebhook: (request: WebhookCreate) =>
+    transport().call<WebhookSecretDto>({
+      http: { method: "POST", path: "/api/webhooks", body: request },
+      ipc: { command: "create_webhook", args: { request } },
+    }),
+
+  updateWebhook: (id: string, request: WebhookUpdate) =>
+    transport().call<WebhookDto>({
+      http: { method: "PUT", path: webhookPath(id), body: request },
+      ipc: { command: "update_webhook", args: { id, request } },
+    }),
+
+  removeWebhook: (id: string) =>
+    transport().call<null>({ http: { method: "DELETE", path: webhookPath(id) }, ipc: { command: "remove_webhook", args: { id } } }),
+
+  rotateWebhookSecret: (id: string) =>
+    transport().call<WebhookSecretDto>({
+      http: { method: "POST", path: `${webhookPath(id)}/rotate-secret`, body: {} },
+      ipc: { command: "rotate_webhook_secret", args: { id } },
+    }),
+
+  sendWebhookTest: (id: string) =>
+    transport().call<EventAccepted>({
+      http: { method: "POST", path: `${webhookPath(id)}/test`, body: {} },
+      ipc: { command: "send_webhook_test", args: { id } },
+    }),
+
+  webhookDeliveries: (id: string, status: string | null, cursor: string | null) =>
+    transport().call<DeliveryPageDto>({
+      http: {
+        method: "GET",
+        path: `${webhookPath(id)}/deliveries`,
+        query: { status: status ?? undefined, cursor: cursor ?? undefined, limit: "50" },
+      },
+      ipc: { command: "list_webhook_deliveries", args: { id, status, cursor, limit: 50 } },
+    }),
+
+  webhookDelivery: (id: string) =>
+    transport().call<DeliveryDetailDto>({
+      http: { method: "GET", path: deliveryPath(id) },
+      ipc: { command: "get_webhook_delivery", args: { id } },
+    }),
+
+  replayDelivery: (id: string) =>
+    transport().call<DeliveryDto>({
+      http: { method: "POST", path: `${deliveryPath(id)}/replay`, body: {} },
+      ipc: { command: "replay_webhook_delivery", args: { id } },
+    }),
+
+  replayFailed: (id: string, since: string | null) =>
+    transport().call<ReplayedDto>({
+      http: { method: "POST", path: `${webhookPath(id)}/replay-failed`, body: since === null ? {} : { since } },
+      ipc: { command: "replay_failed_webhook_deliveries", args: { id, request: since === null ? {} : { since } } },
+    }),
+
+  webhookStatus: () =>
+    transport().call<WebhookStatusDto>({ http: { method: "GET", path: "/api/webhooks-status" }, ipc: { command: "webhook_status" } }),
+
+  webhookEvents: (limit: number, type: string | null) =>
+    transport().call<WebhookEventDto[]>({
+      http: { method: "GET", path: "/api/webhook-events", query: { limit: String(limit), type: type ?? undefined } },
+      ipc: { command: "recent_webhook_events", args: { limit, eventType: type } },
+    }),
+
+  orders: (query: OrderQuery) =>
+    transport().call<OrderPageDto>({
+      http: {
+        method: "GET",
+        path: "/api/orders",
+        query: {
+          merchant_id: query.merchant_id,
+          status: query.status,
+          cursor: query.cursor,
+          limit: query.limit === undefined ? undefined : String(query.limit),
+        },
+      },
+      ipc: { command: "list_orders", args: { query } },
+    }),
+
+  createOrder: (request: OrderCreate) =>
+    transport().call<OrderDto>({
+      http: { method: "POST", path: "/api/orders", body: request },
+      ipc: { command: "create_order", args: { request } },
+    }),
+
+  updateOrder: (id: string, request: OrderUpdate) =>
+    transport().call<OrderDto>({
+      http: { method: "PATCH", path: orderPath(id), body: request },
+      ipc: { command: "update_order", args: { id, request } },
+    }),
+
+  rotateEventsSecret: () =>
+    transport().call<IngestSecretDto>({
+      http: { method: "POST", path: "/api/events/secret", body: {} },
+      ipc: { command: "rotate_events_secret" },
+    }),
 
   templateRules: () =>
     transport().call<Rule[]>({

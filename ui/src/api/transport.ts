@@ -6,7 +6,7 @@ import { listen } from "@tauri-apps/api/event";
 import type { EventDto } from "../bindings/EventDto";
 import { ApiError, toApiError } from "./errors";
 
-export type HttpMethod = "GET" | "PUT" | "POST" | "DELETE";
+export type HttpMethod = "GET" | "PUT" | "PATCH" | "POST" | "DELETE";
 
 export interface HttpRoute {
   method: HttpMethod;

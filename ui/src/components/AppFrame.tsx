@@ -7,6 +7,7 @@ import type { Page } from "../hooks/useRoute";
 const NAV: { page: Page; label: string; icon: string }[] = [
   { page: "templates", label: "Templates", icon: "✉" },
   { page: "media", label: "Media", icon: "▣" },
+  { page: "orders", label: "Orders", icon: "☰" },
   { page: "queues", label: "Queues", icon: "≡" },
   { page: "webhooks", label: "Webhooks", icon: "⇄" },
   { page: "activity", label: "Activity", icon: "◷" },

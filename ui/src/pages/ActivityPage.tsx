@@ -7,6 +7,7 @@ import type { AuditEntryDto } from "../bindings/AuditEntryDto";
 import { Empty, ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { useEvents } from "../hooks/useEvents";
+import { EventHistory } from "../webhooks/EventHistory";
 
 const PAGE_SIZE = 50;
 /** Record ids are UUIDs (shown by their first 8 characters) or names (settings keys). */
@@ -212,6 +213,9 @@ export function ActivityPage() {
           </button>
         </div>
       )}
+      <h2 id="activity-events">Events</h2>
+      <p className="hint">What the bot and the app announced, and how many webhook deliveries each made.</p>
+      <EventHistory limit={50} testId="activity-events" />
     </section>
   );
 }

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod keys;
 pub mod maintenance;
 pub mod media;
+pub mod orders;
 pub mod queues;
 pub mod settings;
 pub mod system;

@@ -513,63 +513,53 @@ fn record_event(
     only: Option<Id>,
 ) -> Result<EventAccepted, CoreError> {
     let max_attempts = ctx.config().webhook_max_attempts as u32;
-    let (event, enqueued) = ctx.store().with_tx(actor, |tx| -> Result<_, CoreError> {
-        let merchant_text = merchant.map(|m| m.to_string());
-        let mut event = history::insert(
+    let recorded = ctx.store().with_tx(actor, |tx| {
+        record_in(
             tx,
-            event_type.as_str(),
-            merchant_text.as_deref(),
-            source,
-            payload,
-        )?;
-        let body = events::envelope(
+            max_attempts,
             event_type,
-            &event.created_at.to_string(),
-            merchant_text.as_deref(),
+            merchant,
             payload,
-        );
-        let mut filter = Filter::live().eq("enabled", 1);
-        if let Some(m) = merchant {
-            filter = filter.eq("merchant_id", m.to_string());
-        }
-        let mut targets = Vec::new();
-        let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
-        loop {
-            let page = botdesk_store::list::<Webhook>(tx, &filter, &request)?;
-            targets.extend(page.items.into_iter().filter(|w| match only {
-                Some(id) => w.meta.id == id,
-                None => events::subscribed(&w.data.events, event_type),
-            }));
-            match page.next_cursor {
-                Some(cursor) => request.cursor = Some(cursor),
-                None => break,
-            }
-        }
-        if let Some(id) = only
-            && targets.is_empty()
-        {
-            return Err(CoreError::Conflict {
-                code: "webhook.disabled",
-                message: format!("webhook {id} is disabled; enable it to send a test"),
-            });
-        }
-        let now = tx.now().unix_millis();
-        let mut enqueued = Vec::with_capacity(targets.len());
-        for target in &targets {
-            let delivery =
-                deliveries::insert(tx, target.meta.id, event.id, event_type.as_str(), &body)?;
-            let job = DeliverWebhook {
-                delivery_id: delivery.to_string(),
-            };
-            let new = botdesk_queue::new_job(&job, delivery_options(max_attempts))?;
-            let e = jobs::enqueue(tx, now, &new)?;
-            deliveries::set_job(tx, delivery, e.id)?;
-            enqueued.push(e);
-        }
-        event.deliveries = targets.len() as i64;
-        history::set_deliveries(tx, event.id, event.deliveries)?;
-        Ok((event, enqueued))
+            source,
+            only,
+        )
     })?;
+    Ok(announce(ctx, recorded))
+}
+
+/// An event recorded inside a transaction, with the deliveries it queued: hand it to
+/// [`announce`] once the transaction committed.
+#[must_use = "announce the event once the transaction commits"]
+pub(crate) struct Recorded {
+    event: WebhookEvent,
+    enqueued: Vec<botdesk_queue::Enqueued>,
+}
+
+/// A domain event of the core's own (an order changed in the app) recorded in the caller's
+/// transaction, so that the change and the webhooks it causes commit together: a crash between
+/// the two can't lose an event, as a subscriber of the in-memory bus could.
+pub(crate) fn record_domain_event(
+    ctx: &Ctx,
+    tx: &botdesk_store::Tx<'_>,
+    event_type: EventType,
+    merchant: Option<Id>,
+    payload: &serde_json::Value,
+) -> Result<Recorded, CoreError> {
+    events::check_payload(event_type, payload)?;
+    record_in(
+        tx,
+        ctx.config().webhook_max_attempts as u32,
+        event_type,
+        merchant,
+        payload,
+        EventSource::App,
+        None,
+    )
+}
+
+/// After the commit: the workers woken, the event on the bus.
+pub(crate) fn announce(ctx: &Ctx, recorded: Recorded) -> EventAccepted {
+    let Recorded { event, enqueued } = recorded;
     if let Some(engine) = ctx.queue_engine()
         && !enqueued.is_empty()
     {
@@ -578,10 +568,78 @@ fn record_event(
     ctx.events().publish(Event::WebhookEvent {
         event: event_dto(&event),
     });
-    Ok(EventAccepted {
+    EventAccepted {
         event_id: event.id.to_string(),
         deliveries: event.deliveries,
-    })
+    }
+}
+
+/// The event in the history and one queued delivery per target (every subscribed, enabled
+/// endpoint of the merchant, or of every merchant for an event without one; or only `only`).
+fn record_in(
+    tx: &botdesk_store::Tx<'_>,
+    max_attempts: u32,
+    event_type: EventType,
+    merchant: Option<Id>,
+    payload: &serde_json::Value,
+    source: EventSource,
+    only: Option<Id>,
+) -> Result<Recorded, CoreError> {
+    let merchant_text = merchant.map(|m| m.to_string());
+    let mut event = history::insert(
+        tx,
+        event_type.as_str(),
+        merchant_text.as_deref(),
+        source,
+        payload,
+    )?;
+    let body = events::envelope(
+        event_type,
+        &event.created_at.to_string(),
+        merchant_text.as_deref(),
+        payload,
+    );
+    let mut filter = Filter::live().eq("enabled", 1);
+    if let Some(m) = merchant {
+        filter = filter.eq("merchant_id", m.to_string());
+    }
+    let mut targets = Vec::new();
+    let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let page = botdesk_store::list::<Webhook>(tx, &filter, &request)?;
+        targets.extend(page.items.into_iter().filter(|w| match only {
+            Some(id) => w.meta.id == id,
+            None => events::subscribed(&w.data.events, event_type),
+        }));
+        match page.next_cursor {
+            Some(cursor) => request.cursor = Some(cursor),
+            None => break,
+        }
+    }
+    if let Some(id) = only
+        && targets.is_empty()
+    {
+        return Err(CoreError::Conflict {
+            code: "webhook.disabled",
+            message: format!("webhook {id} is disabled; enable it to send a test"),
+        });
+    }
+    let now = tx.now().unix_millis();
+    let mut enqueued = Vec::with_capacity(targets.len());
+    for target in &targets {
+        let delivery =
+            deliveries::insert(tx, target.meta.id, event.id, event_type.as_str(), &body)?;
+        let job = DeliverWebhook {
+            delivery_id: delivery.to_string(),
+        };
+        let new = botdesk_queue::new_job(&job, delivery_options(max_attempts))?;
+        let e = jobs::enqueue(tx, now, &new)?;
+        deliveries::set_job(tx, delivery, e.id)?;
+        enqueued.push(e);
+    }
+    event.deliveries = targets.len() as i64;
+    history::set_deliveries(tx, event.id, event.deliveries)?;
+    Ok(Recorded { event, enqueued })
 }
 
 fn delivery_options(max_attempts: u32) -> JobOptions {
@@ -746,6 +804,16 @@ pub fn replay(ctx: &Ctx, actor: &Actor, id: &str) -> Result<DeliveryDto, CoreErr
     let (dto, enqueued) = ctx.store().with_tx(actor, |tx| -> Result<_, CoreError> {
         let d = deliveries::get(tx, id)?
             .ok_or_else(|| not_found("delivery.not_found", "delivery", id))?;
+        if d.status == DeliveryStatus::Retrying
+            && let Some(job) = d.job_id
+            && jobs::promote(tx, tx.now().unix_millis(), QueueName::WebhookDelivery, job).is_ok()
+        {
+            // Waiting for its next attempt: that attempt is now.
+            deliveries::reopen(tx, id)?;
+            let d = deliveries::get(tx, id)?
+                .ok_or_else(|| not_found("delivery.not_found", "delivery", id))?;
+            return Ok((delivery_dto(&d), None));
+        }
         if matches!(d.status, DeliveryStatus::Pending | DeliveryStatus::Retrying) {
             return Err(CoreError::Conflict {
                 code: "delivery.in_progress",
@@ -758,10 +826,13 @@ pub fn replay(ctx: &Ctx, actor: &Actor, id: &str) -> Result<DeliveryDto, CoreErr
         let e = requeue(tx, id, max_attempts)?;
         let d = deliveries::get(tx, id)?
             .ok_or_else(|| not_found("delivery.not_found", "delivery", id))?;
-        Ok((delivery_dto(&d), e))
+        Ok((delivery_dto(&d), Some(e)))
     })?;
     if let Some(engine) = ctx.queue_engine() {
-        engine.enqueued(QueueName::WebhookDelivery, &[enqueued]);
+        match enqueued {
+            Some(e) => engine.enqueued(QueueName::WebhookDelivery, &[e]),
+            None => engine.wake(QueueName::WebhookDelivery),
+        }
     }
     Ok(dto)
 }

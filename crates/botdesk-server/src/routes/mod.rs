@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod media;
+pub mod orders;
 pub mod queues;
 pub mod settings;
 pub mod system;

@@ -1,0 +1,180 @@
+// One endpoint: its settings and actions (enable, send a test, rotate the secret, replay the
+// failed deliveries, delete) and its delivery log, whose rows open a delivery.
+import { useState } from "react";
+import { api } from "../api/client";
+import { type ApiError, toApiError } from "../api/errors";
+import type { WebhookSecretDto } from "../bindings/WebhookSecretDto";
+import { Empty, ErrorState, Loading } from "../components/DataState";
+import { useApi } from "../hooks/useApi";
+import { DeliveryDetail } from "./DeliveryDetail";
+import { EndpointForm } from "./EndpointForm";
+import { STATUS_LABEL, until, when } from "./format";
+
+function DeliveryLog({ webhookId, refresh, onOpen, open }: { webhookId: string; refresh: number; onOpen: (id: string) => void; open: string | null }) {
+  const [status, setStatus] = useState<string | null>(null);
+  const page = useApi(() => api.webhookDeliveries(webhookId, status, null), [webhookId, status, refresh]);
+  return (
+    <div className="delivery-log">
+      <div className="toolbar" role="group" aria-label="Delivery state">
+        <label>
+          Show{" "}
+          <select value={status ?? ""} onChange={(e) => { setStatus(e.target.value === "" ? null : e.target.value); }} data-testid="delivery-filter">
+            <option value="">All deliveries</option>
+            <option value="pending">Pending</option>
+            <option value="retrying">Retrying</option>
+            <option value="succeeded">Delivered</option>
+            <option value="failed">Failed</option>
+          </select>
+        </label>
+      </div>
+      {page.status === "error" && page.data === undefined ? (
+        <ErrorState error={page.error} onRetry={page.reload} />
+      ) : page.data === undefined ? (
+        <Loading label="Loading deliveries…" />
+      ) : page.data.items.length === 0 ? (
+        <Empty title="No deliveries yet">Send a test event to see one here.</Empty>
+      ) : (
+        <table className="data-table" data-testid="delivery-rows">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Event</th>
+              <th>Attempts</th>
+              <th>State</th>
+              <th>Last answer</th>
+              <th>Next attempt</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data.items.map((d) => (
+              <tr key={d.id} className={d.id === open ? "selected" : undefined} data-testid="delivery-row" data-status={d.status}>
+                <td>
+                  <button type="button" className="link-button" onClick={() => { onOpen(d.id); }}>
+                    {when(d.created_at)}
+                  </button>
+                </td>
+                <td>
+                  <code>{d.event_type}</code>
+                </td>
+                <td>{d.attempts}</td>
+                <td>
+                  <span className={`badge badge-delivery-${d.status}`}>{STATUS_LABEL[d.status] ?? d.status}</span>
+                </td>
+                <td title={d.last_error ?? ""}>{d.last_status ?? (d.last_error !== null ? "no answer" : "—")}</td>
+                <td>{d.status === "retrying" || d.status === "pending" ? until(d.next_attempt_at) : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: {
+  id: string;
+  refresh: number;
+  onSecret: (s: WebhookSecretDto) => void;
+  onDeleted: () => void;
+  onChanged: () => void;
+}) {
+  const loaded = useApi(() => api.webhook(id), [id, refresh]);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  if (loaded.status === "error" && loaded.data === undefined) return <ErrorState error={loaded.error} onRetry={loaded.reload} />;
+  const w = loaded.data;
+  if (w === undefined) return <Loading label="Loading the endpoint…" />;
+  const act = <T,>(call: Promise<T>, done: (v: T) => void) => {
+    setError(null);
+    setNotice(null);
+    call.then(
+      (v) => {
+        done(v);
+        onChanged();
+      },
+      (e: unknown) => {
+        setError(toApiError(e));
+      },
+    );
+  };
+  return (
+    <section className="endpoint-detail" aria-label="Endpoint" data-testid="endpoint-detail">
+      <div className="card">
+        <h2 className="endpoint-url">{w.url}</h2>
+        <p className="hint">
+          {w.enabled ? "Enabled" : `Disabled: ${w.disabled_reason ?? ""}`} · timeout {w.timeout_ms} ms · created {when(w.created_at)}
+          {w.failing_since !== null && ` · failing since ${when(w.failing_since)}`}
+          {w.previous_secret_expires_at !== null && ` · the previous secret signs too until ${when(w.previous_secret_expires_at)}`}
+        </p>
+        {!w.enabled && w.disabled_reason !== null && (
+          <p className="notice" role="status" data-testid="endpoint-disabled">
+            botdesk stopped sending here: {w.disabled_reason}. Enable it once the receiver is fixed.
+          </p>
+        )}
+        <div className="button-row">
+          <button type="button" onClick={() => { act(api.sendWebhookTest(w.id), () => { setNotice("Test event sent."); }); }} disabled={!w.enabled} data-testid="endpoint-test">
+            Send test event
+          </button>
+          <button type="button" className="secondary" onClick={() => { act(api.updateWebhook(w.id, { enabled: !w.enabled }), () => undefined); }} data-testid="endpoint-toggle">
+            {w.enabled ? "Disable" : "Enable"}
+          </button>
+          <button type="button" className="secondary" onClick={() => { act(api.rotateWebhookSecret(w.id), onSecret); }} data-testid="endpoint-rotate">
+            Rotate secret
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              act(api.replayFailed(w.id, null), (r) => {
+                setNotice(r.replayed === 0 ? "No failed deliveries to replay." : `${r.replayed} deliveries queued again.`);
+              });
+            }}
+            data-testid="endpoint-replay-failed"
+          >
+            Replay failed
+          </button>
+          <button type="button" className="secondary" onClick={() => { setEditing(true); }} data-testid="endpoint-edit">
+            Edit
+          </button>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              if (window.confirm(`Delete the endpoint ${w.url}? Its pending deliveries stop.`)) act(api.removeWebhook(w.id), onDeleted);
+            }}
+            data-testid="endpoint-delete"
+          >
+            Delete
+          </button>
+        </div>
+        {editing && (
+          <EndpointForm
+            existing={w}
+            onCreated={() => undefined}
+            onSaved={() => {
+              setEditing(false);
+              setNotice("Saved.");
+              onChanged();
+            }}
+            onCancel={() => { setEditing(false); }}
+          />
+        )}
+        {notice !== null && (
+          <p className="hint" role="status" data-testid="endpoint-notice">
+            {notice}
+          </p>
+        )}
+        {error !== null && (
+          <p className="field-error" role="alert" data-testid="endpoint-action-error">
+            {error.message} <code className="issue-code">{error.code}</code>
+          </p>
+        )}
+      </div>
+      <h2>Deliveries</h2>
+      <DeliveryLog webhookId={w.id} refresh={refresh} onOpen={setOpen} open={open} />
+      {open !== null && <DeliveryDetail id={open} refresh={refresh} onReplayed={onChanged} />}
+    </section>
+  );
+}
