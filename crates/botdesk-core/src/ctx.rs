@@ -210,6 +210,7 @@ impl Ctx {
             return Ok(());
         }
         tokio::spawn(watch_audit_trail(self.clone(), self.0.stop.subscribe()));
+        tokio::spawn(prune_webhook_history(self.clone(), self.0.stop.subscribe()));
         let mut registry = Registry::new();
         crate::probe::register(&mut registry, &self.0.data_dir);
         crate::ops::media::register(&mut registry, self);
@@ -286,6 +287,29 @@ async fn watch_audit_trail(ctx: Ctx, mut stop: watch::Receiver<bool>) {
             }
             Ok(_) => {}
             Err(e) => tracing::debug!(error = %e, "audit watch: read failed; trying again"),
+        }
+    }
+}
+
+/// How often delivery attempts and events past their retention are deleted.
+const PRUNE_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Keeps the webhook log and event history within `webhook_log_retention_days`: at start, then
+/// every hour.
+async fn prune_webhook_history(ctx: Ctx, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(PRUNE_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+        match ctx.blocking(crate::ops::webhooks::prune).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "webhook log and event history pruned"),
+            Err(e) => {
+                tracing::warn!(error = %e, "pruning the webhook log failed; trying again in an hour")
+            }
         }
     }
 }

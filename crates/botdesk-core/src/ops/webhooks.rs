@@ -1308,3 +1308,6 @@ pub fn ingest(
     let event: EventIn = crate::request::parse_json(request.body)?;
     handle_event(ctx, actor, event, EventSource::Bot)
 }
+
+#[cfg(test)]
+mod tests;
