@@ -451,7 +451,7 @@ fn time_of(text: &str) -> i64 {
 #[test]
 fn a_killed_server_loses_no_delivery_of_a_burst() {
     let dir = tempfile::tempdir().unwrap();
-    let receiver = Receiver::start(Answer::Sleep(Duration::from_millis(100)));
+    let receiver = Receiver::start(Answer::Sleep(Duration::from_millis(250)));
     // A short lease: the deliveries running at the kill are taken back within seconds.
     let env = [DEV[0], ("BOTDESK_QUEUE_LEASE_SECONDS", "3")];
     let server = Server::start_with(dir.path(), "127.0.0.1:0", &env);
@@ -986,4 +986,50 @@ fn orders_changed_in_the_app_reach_their_merchants_endpoints() {
         1
     );
     assert_eq!(receiver.received().len(), 4, "no event for refused input");
+}
+
+#[test]
+fn a_slow_endpoint_does_not_hold_up_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), "127.0.0.1:0", DEV);
+    let slow_shop = merchant(&server);
+    let fast_shop = merchant(&server);
+    // Answers after 4 s: 8 in flight at a time means 100 take about 50 s.
+    let slow = Receiver::start(Answer::Sleep(Duration::from_secs(4)));
+    let fast = Receiver::start(Answer::Status(200));
+    let (slow_hook, _) = endpoint(
+        &server,
+        &slow_shop,
+        &slow.url(),
+        json!({"timeout_ms": 10000}),
+    );
+    let (fast_hook, _) = endpoint(&server, &fast_shop, &fast.url(), json!({}));
+    for n in 0..100 {
+        send_event(&server, &order_event(&slow_shop, n));
+    }
+    // Queued behind all of those.
+    let started = Instant::now();
+    for n in 0..20 {
+        send_event(&server, &order_event(&fast_shop, n));
+    }
+    wait_until(15, "the fast endpoint's deliveries", || {
+        (fast.received().len() == 20).then_some(())
+    });
+    let took = started.elapsed();
+    let slow_done = get(&server, &format!("/api/webhooks/{slow_hook}"))["health"]["succeeded"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        slow_done < 100,
+        "the slow endpoint is still busy ({slow_done} done)"
+    );
+    assert!(
+        slow.received().len() <= 8 + slow_done as usize + 8,
+        "at most its share at once"
+    );
+    eprintln!("20 deliveries to a fast endpoint behind 100 to a slow one: {took:?}");
+    wait_until(10, "the fast deliveries recorded", || {
+        (get(&server, &format!("/api/webhooks/{fast_hook}"))["health"]["succeeded"] == 20)
+            .then_some(())
+    });
 }

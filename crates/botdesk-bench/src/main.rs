@@ -3,6 +3,7 @@
 //!
 //!   botdesk-bench queue --jobs N [--runs R] [--concurrency 1,10,50] [--json]
 //!   botdesk-bench media --corpus DIR [--passes P] [--json]
+//!   botdesk-bench webhooks --deliveries N [--runs R] [--pending P] [--json]
 //!
 //! The queue benchmark mirrors `../shared/bench/bullmq/bench.mjs`: the same payload, `addBulk`-
 //! sized batches of 1000, a no-op handler draining N pre-enqueued jobs at each concurrency, the
@@ -10,6 +11,7 @@
 //! peer runs Redis with appendfsync everysec).
 
 mod media;
+mod webhooks;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -64,6 +66,26 @@ enum Command {
         /// Also write every output into this folder, named as the peer names them.
         #[arg(long)]
         save: Option<std::path::PathBuf>,
+    },
+    /// The webhook dispatcher against a local receiver: signed deliveries per second, idle
+    /// enqueue-to-delivered latency, and memory with a backlog for a dead endpoint.
+    Webhooks {
+        #[arg(long, default_value_t = 10_000)]
+        deliveries: usize,
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Samples of the idle latency.
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+        /// Events queued for an endpoint nothing listens on (0: skip that part).
+        #[arg(long, default_value_t = 100_000)]
+        pending: usize,
+        /// How long the engine works through that backlog while memory is sampled.
+        #[arg(long, default_value_t = 20)]
+        pending_secs: u64,
+        /// One JSON line instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -390,5 +412,13 @@ async fn main() -> anyhow::Result<()> {
             json,
             save,
         } => media::media_bench(&corpus, passes, json, save.as_deref()),
+        Command::Webhooks {
+            deliveries,
+            runs,
+            samples,
+            pending,
+            pending_secs,
+            json,
+        } => webhooks::webhooks_bench(deliveries, runs, samples, pending, pending_secs, json).await,
     }
 }

@@ -911,7 +911,83 @@ pub struct DeliveryState {
     sender: Sender,
     disable_after: time::Duration,
     per_endpoint: usize,
-    in_flight: Mutex<HashMap<Id, Arc<Semaphore>>>,
+    in_flight: Mutex<HashMap<Id, Arc<EndpointGate>>>,
+}
+
+/// The longest a delivery waits for its endpoint's turn before stepping aside (back to the
+/// queue, for a later try) so that its worker can serve other endpoints.
+const MAX_TURN_WAIT: Duration = Duration::from_millis(200);
+
+/// One endpoint's share of the workers: at most `per_endpoint` deliveries in flight. A delivery
+/// finding them all busy waits for a turn only when the turn is near (the endpoint answers
+/// quickly); behind a slow endpoint it steps aside at once. Waiting rather than stepping aside
+/// keeps a fast endpoint's backlog flowing without a round trip through the queue per delivery.
+#[derive(Debug)]
+struct EndpointGate {
+    permits: Arc<Semaphore>,
+    /// Deliveries waiting for a turn now.
+    waiting: std::sync::atomic::AtomicUsize,
+    /// The endpoint's recent answer time (exponentially weighted), in microseconds.
+    latency_us: std::sync::atomic::AtomicU64,
+    /// When the last answer came (microseconds after `born`): an endpoint that has not
+    /// answered for a while is slow, whatever its average said.
+    last_answer_us: std::sync::atomic::AtomicU64,
+    born: std::time::Instant,
+}
+
+impl EndpointGate {
+    fn new(per_endpoint: usize) -> EndpointGate {
+        EndpointGate {
+            permits: Arc::new(Semaphore::new(per_endpoint)),
+            waiting: 0.into(),
+            latency_us: 0.into(),
+            last_answer_us: 0.into(),
+            born: std::time::Instant::now(),
+        }
+    }
+
+    fn now_us(&self) -> u64 {
+        self.born.elapsed().as_micros().min(u128::from(u64::MAX)) as u64
+    }
+
+    /// How long a delivery arriving now would wait for a turn: the deliveries ahead of it
+    /// times the endpoint's answer time (its average, or how long it has been silent), shared
+    /// by its turns.
+    fn expected_wait(&self, per_endpoint: usize) -> Duration {
+        use std::sync::atomic::Ordering::Relaxed;
+        let ahead = self.waiting.load(Relaxed) as u64 + 1;
+        let silent = self
+            .now_us()
+            .saturating_sub(self.last_answer_us.load(Relaxed));
+        let answer_us = self.latency_us.load(Relaxed).max(silent);
+        Duration::from_micros(ahead.saturating_mul(answer_us) / per_endpoint.max(1) as u64)
+    }
+
+    fn record_answer(&self, took: Duration) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let new = took.as_micros().min(u128::from(u64::MAX)) as u64;
+        // A lost update between two answers only skews the average a little.
+        let old = self.latency_us.load(Relaxed);
+        self.latency_us.store((old * 3 + new) / 4, Relaxed);
+        self.last_answer_us.store(self.now_us(), Relaxed);
+    }
+
+    /// A turn: at once, after a short wait, or `None` (step aside).
+    async fn turn(&self, per_endpoint: usize) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if let Ok(permit) = Arc::clone(&self.permits).try_acquire_owned() {
+            return Some(permit);
+        }
+        if self.expected_wait(per_endpoint) > MAX_TURN_WAIT {
+            return None;
+        }
+        self.waiting.fetch_add(1, Relaxed);
+        let permit =
+            tokio::time::timeout(MAX_TURN_WAIT * 2, Arc::clone(&self.permits).acquire_owned())
+                .await;
+        self.waiting.fetch_sub(1, Relaxed);
+        permit.ok().and_then(Result::ok)
+    }
 }
 
 impl std::fmt::Debug for DeliveryState {
@@ -1037,10 +1113,10 @@ async fn deliver(
         let mut map = state.in_flight.lock().unwrap_or_else(|p| p.into_inner());
         Arc::clone(
             map.entry(webhook.meta.id)
-                .or_insert_with(|| Arc::new(Semaphore::new(state.per_endpoint))),
+                .or_insert_with(|| Arc::new(EndpointGate::new(state.per_endpoint))),
         )
     };
-    let Ok(_permit) = gate.try_acquire_owned() else {
+    let Some(permit) = gate.turn(state.per_endpoint).await else {
         let wait =
             Duration::from_millis(500 + (jitter_unit(id, cx.attempt.into()) * 1500.0) as u64);
         return Err(JobError::postpone(
@@ -1064,6 +1140,9 @@ async fn deliver(
         timeout: Duration::from_millis(webhook.data.timeout_ms.clamp(100, 60_000) as u64),
     };
     let attempt = state.sender.send(&request).await;
+    gate.record_answer(Duration::from_millis(attempt.latency_ms));
+    // The turn is the request: recording it is the store's work, not the endpoint's.
+    drop(permit);
 
     let last_attempt = cx.attempt >= cx.max_attempts;
     let (status, next, job_result) = match &attempt.verdict {
