@@ -66,13 +66,14 @@ lint: $(UI_DEPS) ## Formatting and lints (Rust and UI)
 
 QUEUE_BENCH_JOBS ?= 20000
 
-bench: deps ## Benchmarks (release builds): templates, the preview endpoint, the job queue beside BullMQ, media beside sharp
+bench: deps ## Benchmarks (release builds): templates, the preview endpoint, the job queue beside BullMQ, media beside sharp, webhooks
 	@command -v wrk >/dev/null || sudo_or_not=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		command -v wrk >/dev/null || $$sudo_or_not apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends wrk
 	bench/templates.sh
 	bench/queue.sh $(QUEUE_BENCH_JOBS)
 	bench/media.sh
 	bench/upload.sh
+	bench/webhooks.sh
 
 FUZZ_SECONDS ?= 300
 
