@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -143,7 +144,8 @@ async function startApp(dataDir) {
   // file's process alive long after its last test passed).
   const process_ = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, BOTDESK_DATA_DIR: dataDir },
+    // Loopback endpoints allowed: the webhook check delivers to a receiver on this machine.
+    env: { ...process.env, BOTDESK_DATA_DIR: dataDir, BOTDESK_WEBHOOKS_ALLOW_LOCALHOST: "1" },
     detached: true,
   });
   process_.stdout.on("data", (c) => (log += c));
@@ -293,6 +295,37 @@ describe("the desktop app", () => {
     await driver.click(await driver.find('[data-testid="job-row"] a'));
     await driver.waitText('[data-testid="job-state"]', /^completed$/);
     await driver.screenshot(join(ARTIFACTS, "desktop-queues.png"));
+  });
+
+  it("creates a webhook endpoint and delivers a test event through the desktop commands", async () => {
+    const received = [];
+    const receiver = createHttpServer((req, res) => {
+      const chunks = [];
+      req.on("data", (c) => chunks.push(c));
+      req.on("end", () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
+    try {
+      await driver.click(await driver.find('[data-testid="nav-webhooks"]'));
+      await driver.click(await driver.find('[data-testid="endpoint-new"]'));
+      await driver.type(await driver.find('[data-testid="endpoint-merchant-name"]'), "Desk Shop");
+      await driver.type(await driver.find('[data-testid="endpoint-url"]'), `http://127.0.0.1:${receiver.address().port}/hook`);
+      await driver.click(await driver.find('[data-testid="endpoint-create"]'));
+      await driver.waitText('[data-testid="secret-value"]', /^whsec_/);
+      await driver.click(await driver.find('[data-testid="secret-done"]'));
+      await driver.click(await driver.find('[data-testid="endpoint-test"]'));
+      await driver.find('[data-testid="delivery-row"][data-status="succeeded"]', 20_000);
+      assert.equal(received.length, 1);
+      assert.equal(JSON.parse(received[0].body).event_type, "test");
+      assert.match(received[0].headers["webhook-signature"], /^v1,/);
+      await driver.screenshot(join(ARTIFACTS, "desktop-webhooks.png"));
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((r) => receiver.close(r));
+    }
   });
 
   it("takes a photo dropped on the window, read from disk by the app, and shows its thumbnail", async () => {
