@@ -9,6 +9,7 @@ import { ARTIFACTS, botdesk, cleanup, getJson, launchBrowser, putJson, startServ
 const PAGES = [
   ["templates", "Templates"],
   ["media", "Media"],
+  ["orders", "Orders"],
   ["queues", "Queues"],
   ["webhooks", "Webhooks"],
   ["activity", "Activity"],
@@ -208,7 +209,7 @@ describe("the web UI against botdesk serve", () => {
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "nav-templates");
       const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
       assert.notEqual(outline, "none", "the focused link shows a focus ring");
-      for (let i = 0; i < 5; i++) await page.keyboard.press("Tab");
+      for (let i = 0; i < 6; i++) await page.keyboard.press("Tab");
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "nav-settings");
       await page.screenshot({ path: join(ARTIFACTS, "keyboard-focus.png") });
       await page.keyboard.press("Enter");
