@@ -136,6 +136,10 @@ describe("webhooks", () => {
     await until("the receiver got the retried delivery", () => hook.received.length === 2);
     assert.ok(verifies(secret, hook.received[1]));
     assert.notEqual(hook.received[1].headers["webhook-id"], first.headers["webhook-id"]);
+    // Nothing has failed for good: replaying the failed ones of the last hour finds none.
+    await page.getByTestId("endpoint-replay-since").selectOption({ label: "of the last hour" });
+    await page.getByTestId("endpoint-replay-failed").click();
+    await page.getByTestId("endpoint-notice").filter({ hasText: "No failed deliveries to replay." }).waitFor();
     const health = page.getByTestId("endpoint-rows");
     await health.getByText("100 %").waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "webhooks-replayed.png"), fullPage: true });

@@ -106,6 +106,11 @@ impl Receiver {
         format!("http://{}/hook", self.addr)
     }
 
+    /// Answers `answer` from now on.
+    pub fn set_answer(&self, answer: Answer) {
+        *self.shared.answer.lock().unwrap() = answer;
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.shared.received.lock().unwrap().clone()
     }

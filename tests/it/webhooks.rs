@@ -311,6 +311,23 @@ fn a_receiver_down_then_up_gets_every_event_once_signed() {
         assert_eq!(r.header("content-type"), Some("application/json"));
     }
     assert!(bystander.received().is_empty());
+    // No order is promised between deliveries (these came back after the receiver's outage in
+    // whatever order their retries fell), but each body's `timestamp` is its event's: sorting
+    // by it gives back the order the events were handed over in.
+    let mut by_time: Vec<(String, String)> = got
+        .iter()
+        .map(|r| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            (
+                body["timestamp"].as_str().unwrap().to_owned(),
+                body["payload"]["order_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    by_time.sort();
+    let restored: Vec<String> = by_time.into_iter().map(|(_, order)| order).collect();
+    let sent: Vec<String> = (0..EVENTS).map(|n| format!("ORD{n}")).collect();
+    assert_eq!(restored, sent);
     // The log holds both attempts of a delivery, the second a success.
     let d = detail(&server, &deliveries(&server, &hook)[0]);
     let attempts = d["attempts_log"].as_array().unwrap();
@@ -437,6 +454,30 @@ fn misbehaving_receivers_are_retried_cut_short_or_disable_the_endpoint() {
     let (_, w) = json_of(enabled);
     assert_eq!(w["enabled"], true);
     assert!(w["disabled_reason"].is_null());
+    // Fixed, the receiver takes the failed delivery when it is replayed: only those since the
+    // time asked for.
+    gone.set_answer(Answer::Status(200));
+    let replay = |since: &str| {
+        let (status, body) = json_of(post(
+            &server,
+            &format!("/api/webhooks/{hook}/replay-failed"),
+            &json!({ "since": since }),
+        ));
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["replayed"].as_i64().unwrap()
+    };
+    assert_eq!(replay("2999-01-01T00:00:00Z"), 0);
+    assert_eq!(replay(d["created_at"].as_str().unwrap()), 1);
+    let again = delivery_when(&server, &hook, "replayed", |d| d["status"] == "succeeded");
+    assert_eq!(
+        again["id"], d["id"],
+        "the same delivery, the same webhook-id"
+    );
+    assert_eq!(gone.received().len(), 2);
+    assert_eq!(
+        gone.received()[1].header("webhook-id"),
+        gone.received()[0].header("webhook-id")
+    );
     // And the server kept serving through all of it.
     assert_eq!(server.get("/api/health").status(), StatusCode::OK);
 }

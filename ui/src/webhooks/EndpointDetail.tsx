@@ -71,6 +71,14 @@ function DeliveryLog({ webhookId, refresh, onOpen, open }: { webhookId: string; 
   );
 }
 
+/** The choices of "replay the failed deliveries of …": a label and hours back (0: all). */
+const REPLAY_WINDOWS: [string, string][] = [
+  ["of all time", "0"],
+  ["of the last hour", "1"],
+  ["of the last 24 hours", "24"],
+  ["of the last 7 days", "168"],
+];
+
 export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: {
   id: string;
   refresh: number;
@@ -83,6 +91,7 @@ export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: 
   const [notice, setNotice] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
+  const [replaySince, setReplaySince] = useState("0");
   if (loaded.status === "error" && loaded.data === undefined) return <ErrorState error={loaded.error} onRetry={loaded.reload} />;
   const w = loaded.data;
   if (w === undefined) return <Loading label="Loading the endpoint…" />;
@@ -123,18 +132,29 @@ export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: 
           <button type="button" className="secondary" onClick={() => { act(api.rotateWebhookSecret(w.id), onSecret); }} data-testid="endpoint-rotate">
             Rotate secret
           </button>
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => {
-              act(api.replayFailed(w.id, null), (r) => {
-                setNotice(r.replayed === 0 ? "No failed deliveries to replay." : `${r.replayed} deliveries queued again.`);
-              });
-            }}
-            data-testid="endpoint-replay-failed"
-          >
-            Replay failed
-          </button>
+          <span className="button-group">
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                const hours = Number(replaySince);
+                const since = hours > 0 ? new Date(Date.now() - hours * 3_600_000).toISOString() : null;
+                act(api.replayFailed(w.id, since), (r) => {
+                  setNotice(r.replayed === 0 ? "No failed deliveries to replay." : `${r.replayed} deliveries queued again.`);
+                });
+              }}
+              data-testid="endpoint-replay-failed"
+            >
+              Replay failed
+            </button>
+            <select aria-label="Failed deliveries of" value={replaySince} onChange={(e) => { setReplaySince(e.target.value); }} data-testid="endpoint-replay-since">
+              {REPLAY_WINDOWS.map(([label, hours]) => (
+                <option key={label} value={hours}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </span>
           <button type="button" className="secondary" onClick={() => { setEditing(true); }} data-testid="endpoint-edit">
             Edit
           </button>
