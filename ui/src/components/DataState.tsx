@@ -36,3 +36,20 @@ export function ErrorState({ error, onRetry }: { error: ApiError; onRetry?: () =
     </div>
   );
 }
+
+/** Why an action failed, under the control that tried it: the message, and the code for an
+ * API error (a string is a check the page made itself). Nothing when there is no error. */
+export function ActionError({ error, testId }: { error: ApiError | string | null; testId?: string }) {
+  if (error === null) return null;
+  return (
+    <p className="field-error" role="alert" data-testid={testId}>
+      {typeof error === "string" ? (
+        error
+      ) : (
+        <>
+          {error.message} <code className="issue-code">{error.code}</code>
+        </>
+      )}
+    </p>
+  );
+}

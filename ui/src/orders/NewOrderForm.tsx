@@ -2,6 +2,7 @@
 // in through sync and the API; this is for the phone call or the counter.
 import { useState } from "react";
 import { api } from "../api/client";
+import { ActionError } from "../components/DataState";
 import { type ApiError, toApiError } from "../api/errors";
 import { useApi } from "../hooks/useApi";
 import { parseAmount } from "./money";
@@ -119,11 +120,7 @@ export function NewOrderForm({ onCreated, onCancel }: { onCreated: () => void; o
           Add a line
         </button>
       </div>
-      {error !== null && (
-        <p className="field-error" role="alert" data-testid="order-form-error">
-          {typeof error === "string" ? error : <>{error.message} <code className="issue-code">{error.code}</code></>}
-        </p>
-      )}
+      <ActionError error={error} testId="order-form-error" />
       <div className="button-row">
         <button type="submit" disabled={busy} data-testid="order-create">
           Create order

@@ -1,12 +1,13 @@
 // The media library: drop photos in, watch them upload and get processed, browse and filter
 // what is there, open one to see its variants, link it to a product, or delete it.
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { api } from "../api/client";
 import type { MediaDto } from "../bindings/MediaDto";
 import type { MediaQuery } from "../bindings/MediaQuery";
 import { Empty, ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { useEvents } from "../hooks/useEvents";
+import { useThrottled } from "../hooks/useThrottled";
 import { MediaDetail } from "../media/MediaDetail";
 import { MediaGrid } from "../media/MediaGrid";
 import { UploadPanel } from "../media/UploadPanel";
@@ -76,22 +77,12 @@ export function MediaPage({ subpath }: { subpath: string }) {
   const [extra, setExtra] = useState<MediaDto[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [news, setNews] = useState<Map<string, News>>(new Map());
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const page = useApi(() => api.media({ ...query, limit: 60 }), [query, tick]);
 
-  const refresh = () => {
-    pending.current ??= setTimeout(() => {
-      pending.current = null;
-      setExtra([]);
-      setTick((t) => t + 1);
-    }, REFRESH_MS);
-  };
-  useEffect(
-    () => () => {
-      if (pending.current !== null) clearTimeout(pending.current);
-    },
-    [],
-  );
+  const refresh = useThrottled(() => {
+    setExtra([]);
+    setTick((t) => t + 1);
+  }, REFRESH_MS);
   useEvents((event) => {
     switch (event.type) {
       case "media.progress":

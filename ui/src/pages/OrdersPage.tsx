@@ -6,7 +6,7 @@ import { type ApiError, toApiError } from "../api/errors";
 import type { OrderDto } from "../bindings/OrderDto";
 import type { OrderStatus } from "../bindings/OrderStatus";
 import type { PaymentStatus } from "../bindings/PaymentStatus";
-import { Empty, ErrorState, Loading } from "../components/DataState";
+import { ActionError, Empty, ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { useEvents } from "../hooks/useEvents";
 import { NewOrderForm } from "../orders/NewOrderForm";
@@ -101,11 +101,7 @@ export function OrdersPage() {
           </button>
         </div>
       )}
-      {error !== null && (
-        <p className="field-error" role="alert" data-testid="order-error">
-          {error.message} <code className="issue-code">{error.code}</code>
-        </p>
-      )}
+      <ActionError error={error} testId="order-error" />
       {page.status === "error" && page.data === undefined ? (
         <ErrorState error={page.error} onRetry={page.reload} />
       ) : page.data === undefined ? (

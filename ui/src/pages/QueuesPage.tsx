@@ -1,12 +1,13 @@
 // The queue monitor: every queue's live counts and throughput, a queue's jobs, one job's
 // detail, and the owner's fixes (retry, cancel, remove, run now, pause, retry all failed). It
 // reads the local store, so it works offline.
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { api } from "../api/client";
 import { ApiError, toApiError } from "../api/errors";
 import { ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { useEvents } from "../hooks/useEvents";
+import { useThrottled } from "../hooks/useThrottled";
 import { JobDetailPanel } from "../queues/JobDetailPanel";
 import { JobTable } from "../queues/JobTable";
 import { ProbeForm } from "../queues/ProbeForm";
@@ -26,19 +27,9 @@ function parse(subpath: string): { queue: string; id: number | null } {
 /** A number that changes, at most every REFRESH_MS, after queue activity (or a lost stream). */
 function useQueueActivity(): [number, () => void] {
   const [tick, setTick] = useState(0);
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const bump = () => {
-    pending.current ??= setTimeout(() => {
-      pending.current = null;
-      setTick((t) => t + 1);
-    }, REFRESH_MS);
-  };
-  useEffect(
-    () => () => {
-      if (pending.current !== null) clearTimeout(pending.current);
-    },
-    [],
-  );
+  const bump = useThrottled(() => {
+    setTick((t) => t + 1);
+  }, REFRESH_MS);
   useEvents((event) => {
     if (event.type === "queue.activity" || event.type === "events.lagged") bump();
   });

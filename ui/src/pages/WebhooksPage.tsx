@@ -1,13 +1,14 @@
 // Webhooks: the endpoints that tell merchants' systems about the bot's events, their health,
 // the delivery log with replays, the event history, and the secret the bot signs its own
 // events with. Lists refresh on live events (deliveries move on the webhook_delivery queue).
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { api } from "../api/client";
 import { type ApiError, toApiError } from "../api/errors";
 import type { WebhookSecretDto } from "../bindings/WebhookSecretDto";
-import { Empty, ErrorState, Loading } from "../components/DataState";
+import { ActionError, Empty, ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { useEvents } from "../hooks/useEvents";
+import { useThrottled } from "../hooks/useThrottled";
 import { EndpointDetail } from "../webhooks/EndpointDetail";
 import { EndpointForm } from "../webhooks/EndpointForm";
 import { EndpointList } from "../webhooks/EndpointList";
@@ -44,11 +45,7 @@ function EventsSecret() {
       >
         New events secret
       </button>
-      {error !== null && (
-        <p className="field-error" role="alert">
-          {error.message} <code className="issue-code">{error.code}</code>
-        </p>
-      )}
+      <ActionError error={error} />
     </div>
   );
 }
@@ -58,20 +55,10 @@ export function WebhooksPage({ subpath }: { subpath: string }) {
   const [tick, setTick] = useState(0);
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<WebhookSecretDto | null>(null);
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const list = useApi(() => api.webhooks(), [tick]);
-  const refresh = () => {
-    pending.current ??= setTimeout(() => {
-      pending.current = null;
-      setTick((t) => t + 1);
-    }, REFRESH_MS);
-  };
-  useEffect(
-    () => () => {
-      if (pending.current !== null) clearTimeout(pending.current);
-    },
-    [],
-  );
+  const refresh = useThrottled(() => {
+    setTick((t) => t + 1);
+  }, REFRESH_MS);
   useEvents((event) => {
     switch (event.type) {
       case "queue.activity":

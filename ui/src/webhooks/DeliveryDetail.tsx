@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { api } from "../api/client";
 import { type ApiError, toApiError } from "../api/errors";
-import { ErrorState, Loading } from "../components/DataState";
+import { ActionError, ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { STATUS_LABEL, until, when } from "./format";
 
@@ -34,11 +34,7 @@ export function DeliveryDetail({ id, refresh, onReplayed }: { id: string; refres
         </button>
         {waiting && d.next_attempt_at !== null && <span className="hint">Next attempt {until(d.next_attempt_at)} by itself.</span>}
       </div>
-      {error !== null && (
-        <p className="field-error" role="alert">
-          {error.message} <code className="issue-code">{error.code}</code>
-        </p>
-      )}
+      <ActionError error={error} />
       <h3>Body</h3>
       <pre className="code-block">{d.body}</pre>
       <h3>Attempts</h3>

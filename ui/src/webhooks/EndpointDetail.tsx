@@ -4,7 +4,7 @@ import { useState } from "react";
 import { api } from "../api/client";
 import { type ApiError, toApiError } from "../api/errors";
 import type { WebhookSecretDto } from "../bindings/WebhookSecretDto";
-import { Empty, ErrorState, Loading } from "../components/DataState";
+import { ActionError, Empty, ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { DeliveryDetail } from "./DeliveryDetail";
 import { EndpointForm } from "./EndpointForm";
@@ -186,11 +186,7 @@ export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: 
             {notice}
           </p>
         )}
-        {error !== null && (
-          <p className="field-error" role="alert" data-testid="endpoint-action-error">
-            {error.message} <code className="issue-code">{error.code}</code>
-          </p>
-        )}
+        <ActionError error={error} testId="endpoint-action-error" />
       </div>
       <h2>Deliveries</h2>
       <DeliveryLog webhookId={w.id} refresh={refresh} onOpen={setOpen} open={open} />

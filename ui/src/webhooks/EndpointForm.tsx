@@ -3,6 +3,7 @@
 // one keeps its merchant and secret (masked header values sent back unchanged stay as stored).
 import { useState } from "react";
 import { api } from "../api/client";
+import { ActionError } from "../components/DataState";
 import { type ApiError, toApiError } from "../api/errors";
 import type { WebhookDto } from "../bindings/WebhookDto";
 import type { WebhookSecretDto } from "../bindings/WebhookSecretDto";
@@ -124,11 +125,7 @@ export function EndpointForm({ existing, onCreated, onSaved, onCancel }: {
           <textarea rows={2} value={headers} onChange={(e) => { setHeaders(e.target.value); }} placeholder="Authorization: Bearer …" />
         </label>
       </div>
-      {error !== null && (
-        <p className="field-error" role="alert" data-testid="endpoint-error">
-          {typeof error === "string" ? error : <>{error.message} <code className="issue-code">{error.code}</code></>}
-        </p>
-      )}
+      <ActionError error={error} testId="endpoint-error" />
       <div className="button-row">
         <button type="submit" disabled={busy} data-testid={existing === null ? "endpoint-create" : "endpoint-save"}>
           {existing === null ? "Create endpoint" : "Save"}

@@ -1,11 +1,12 @@
 // The event history: every event handed to the dispatcher (from the bot, the app, the API or a
 // test), newest first, with its payload and how many deliveries it made. Live: it reloads
 // when an event is recorded.
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { api } from "../api/client";
 import { Empty, ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { useEvents } from "../hooks/useEvents";
+import { useThrottled } from "../hooks/useThrottled";
 import { EVENT_TYPES, when } from "./format";
 
 /** The most often the history reloads while events pour in. */
@@ -21,19 +22,11 @@ function fieldsOf(payload: unknown): string {
 export function EventHistory({ limit, testId }: { limit: number; testId: string }) {
   const [type, setType] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(
-    () => () => {
-      if (pending.current !== null) clearTimeout(pending.current);
-    },
-    [],
-  );
+  const reload = useThrottled(() => {
+    setTick((t) => t + 1);
+  }, REFRESH_MS);
   useEvents((event) => {
-    if (event.type !== "webhook.event" && event.type !== "events.lagged") return;
-    pending.current ??= setTimeout(() => {
-      pending.current = null;
-      setTick((t) => t + 1);
-    }, REFRESH_MS);
+    if (event.type === "webhook.event" || event.type === "events.lagged") reload();
   });
   const events = useApi(() => api.webhookEvents(limit, type), [limit, type, tick]);
   return (
