@@ -5,6 +5,7 @@ import { api } from "../api/client";
 import { ActionError } from "../components/DataState";
 import { type ApiError, toApiError } from "../api/errors";
 import { useApi } from "../hooks/useApi";
+import { MerchantField } from "../merchants/MerchantField";
 import { parseAmount } from "./money";
 
 type Line = { name: string; quantity: string; price: string };
@@ -73,17 +74,7 @@ export function NewOrderForm({ onCreated, onCancel }: { onCreated: () => void; o
     >
       <h2>New order</h2>
       <div className="field-row">
-        <label className="field">
-          <span className="field-label">Merchant</span>
-          <select value={chosen} onChange={(e) => { setMerchant(e.target.value); }} data-testid="order-merchant">
-            {list.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name}
-              </option>
-            ))}
-            <option value="">None (the owner's own)</option>
-          </select>
-        </label>
+        <MerchantField merchants={list} value={chosen} onChange={setMerchant} last={{ value: "", label: "None (the owner's own)" }} testId="order-merchant" />
         <label className="field">
           <span className="field-label">Customer</span>
           <input value={customerName} onChange={(e) => { setCustomerName(e.target.value); }} data-testid="order-customer" />

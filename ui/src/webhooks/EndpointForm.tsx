@@ -8,6 +8,7 @@ import { type ApiError, toApiError } from "../api/errors";
 import type { WebhookDto } from "../bindings/WebhookDto";
 import type { WebhookSecretDto } from "../bindings/WebhookSecretDto";
 import { useApi } from "../hooks/useApi";
+import { MerchantField } from "../merchants/MerchantField";
 import { EventChoice } from "./EventChoice";
 import { headersToText, textToHeaders } from "./format";
 
@@ -87,17 +88,7 @@ export function EndpointForm({ existing, onCreated, onSaved, onCancel }: {
       <h2>{title}</h2>
       {existing === null && (
         <div className="field-row">
-          <label className="field">
-            <span className="field-label">Merchant</span>
-            <select value={chosen} onChange={(e) => { setMerchant(e.target.value); }} data-testid="endpoint-merchant">
-              {list.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name}
-                </option>
-              ))}
-              <option value="new">New merchant…</option>
-            </select>
-          </label>
+          <MerchantField merchants={list} value={chosen} onChange={setMerchant} last={{ value: "new", label: "New merchant…" }} testId="endpoint-merchant" />
           {needsName && (
             <label className="field">
               <span className="field-label">Merchant name</span>
