@@ -122,7 +122,7 @@ describe("webhooks", () => {
       async () => /^2$/.test((await retrying.locator("td").nth(2).innerText()).trim()),
       30_000,
     );
-    assert.match(await retrying.locator("td").nth(5).innerText(), /in \d+ min/);
+    assert.match(await retrying.locator("td").nth(6).innerText(), /in \d+ min/);
     await retrying.getByRole("button").click();
     await delivery.getByTestId("delivery-attempt").nth(1).waitFor();
     assert.match(await delivery.innerText(), /could not connect/);

@@ -382,6 +382,7 @@ fn misbehaving_receivers_are_retried_cut_short_or_disable_the_endpoint() {
         d["status"] == "retrying"
     });
     assert!(d["last_error"].as_str().unwrap().contains("300 ms"), "{d}");
+    assert!(d["last_latency_ms"].as_i64().unwrap() >= 300, "{d}");
 
     // A huge body: read up to the cap, the delivery a success.
     let huge = Receiver::start(Answer::Huge(20 * 1024 * 1024));

@@ -821,6 +821,9 @@ pub struct DeliveryDto {
     pub next_attempt_at: Option<String>,
     pub last_status: Option<i64>,
     pub last_error: Option<String>,
+    /// How long the last attempt waited for its answer.
+    #[ts(type = "number | null")]
+    pub last_latency_ms: Option<i64>,
     pub created_at: String,
     pub delivered_at: Option<String>,
 }

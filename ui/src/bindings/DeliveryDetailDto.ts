@@ -12,4 +12,8 @@ id: string, webhook_id: string, event_id: string, event_type: string,
 /**
  * pending, retrying, succeeded or failed.
  */
-status: string, attempts: number, next_attempt_at: string | null, last_status: number | null, last_error: string | null, created_at: string, delivered_at: string | null, };
+status: string, attempts: number, next_attempt_at: string | null, last_status: number | null, last_error: string | null, 
+/**
+ * How long the last attempt waited for its answer.
+ */
+last_latency_ms: number | null, created_at: string, delivered_at: string | null, };

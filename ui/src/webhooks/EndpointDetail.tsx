@@ -42,6 +42,7 @@ function DeliveryLog({ webhookId, refresh, onOpen, open }: { webhookId: string; 
               <th>Attempts</th>
               <th>State</th>
               <th>Last answer</th>
+              <th>Latency</th>
               <th>Next attempt</th>
             </tr>
           </thead>
@@ -61,6 +62,7 @@ function DeliveryLog({ webhookId, refresh, onOpen, open }: { webhookId: string; 
                   <span className={`badge badge-delivery-${d.status}`}>{STATUS_LABEL[d.status] ?? d.status}</span>
                 </td>
                 <td title={d.last_error ?? ""}>{d.last_status ?? (d.last_error !== null ? "no answer" : "—")}</td>
+                <td>{d.last_latency_ms === null ? "—" : `${d.last_latency_ms} ms`}</td>
                 <td>{d.status === "retrying" || d.status === "pending" ? until(d.next_attempt_at) : "—"}</td>
               </tr>
             ))}

@@ -163,6 +163,7 @@ fn delivery_dto(d: &WebhookDelivery) -> DeliveryDto {
         },
         last_status: d.last_status,
         last_error: d.last_error.clone(),
+        last_latency_ms: d.last_latency_ms,
         created_at: d.created_at.to_string(),
         delivered_at: d.delivered_at.map(|t| t.to_string()),
     }
@@ -1213,6 +1214,7 @@ async fn deliver(
         next_attempt_at: next.map(|d| now.plus(time::Duration::milliseconds(d.as_millis() as i64))),
         last_status: attempt.status.map(i64::from),
         last_error: attempt.error.clone(),
+        latency_ms: Some(attempt.latency_ms as i64),
     };
     let disabled = tokio::task::spawn_blocking(move || {
         store.with_tx(&actor, |tx| -> Result<Option<WebhookDto>, CoreError> {
@@ -1289,6 +1291,7 @@ async fn give_up(
         next_attempt_at: None,
         last_status: delivery.last_status,
         last_error: Some(reason.to_owned()),
+        latency_ms: None,
     };
     let id = delivery.id;
     tokio::task::spawn_blocking(move || {

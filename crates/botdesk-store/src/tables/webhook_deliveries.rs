@@ -33,10 +33,12 @@ pub struct WebhookDelivery {
     pub last_error: Option<String>,
     pub job_id: Option<i64>,
     pub delivered_at: Option<Timestamp>,
+    /// How long the last attempt waited for its answer.
+    pub last_latency_ms: Option<i64>,
 }
 
 const COLUMNS: &str = "id, created_at, updated_at, webhook_id, event_id, event_type, body, status, \
-     attempts, next_attempt_at, last_status, last_error, job_id, delivered_at";
+     attempts, next_attempt_at, last_status, last_error, job_id, delivered_at, last_latency_ms";
 
 pub fn insert(
     tx: &Tx<'_>,
@@ -69,6 +71,8 @@ pub struct AttemptResult {
     pub next_attempt_at: Option<Timestamp>,
     pub last_status: Option<i64>,
     pub last_error: Option<String>,
+    /// `None` when no request was made (the endpoint was gone or disabled).
+    pub latency_ms: Option<i64>,
 }
 
 pub fn record_attempt(tx: &Tx<'_>, id: Id, result: &AttemptResult) -> Result<(), StoreError> {
@@ -77,7 +81,7 @@ pub fn record_attempt(tx: &Tx<'_>, id: Id, result: &AttemptResult) -> Result<(),
     tx.prepare_cached(
         "UPDATE webhook_deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, \
          last_status = ?5, last_error = ?6, delivered_at = coalesce(?7, delivered_at), \
-         updated_at = ?8 WHERE id = ?1",
+         updated_at = ?8, last_latency_ms = coalesce(?9, last_latency_ms) WHERE id = ?1",
     )?
     .execute(rusqlite::params![
         id,
@@ -87,7 +91,8 @@ pub fn record_attempt(tx: &Tx<'_>, id: Id, result: &AttemptResult) -> Result<(),
         result.last_status,
         result.last_error,
         delivered,
-        now
+        now,
+        result.latency_ms
     ])?;
     Ok(())
 }
@@ -119,6 +124,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<WebhookDelivery> {
         last_error: row.get(11)?,
         job_id: row.get(12)?,
         delivered_at: row.get(13)?,
+        last_latency_ms: row.get(14)?,
     })
 }
 
