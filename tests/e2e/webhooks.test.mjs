@@ -1,7 +1,8 @@
 // The webhooks page in Chromium against a real `botdesk serve` and a real HTTP receiver on
 // 127.0.0.1: an endpoint created from the page (its secret shown once), a test event sent and
 // seen delivered and signed, the receiver stopped and the retries seen scheduled, the receiver
-// back and the delivery retried from the page to success; then an order moved on from the
+// back and the delivery retried from the page to success, a delivered one replayed with its
+// webhook-id, the failed ones of the last hour replayed (none); then an order moved on from the
 // Orders page reaching the same receiver, and the event history on the Activity page.
 import assert from "node:assert/strict";
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -136,6 +137,13 @@ describe("webhooks", () => {
     await until("the receiver got the retried delivery", () => hook.received.length === 2);
     assert.ok(verifies(secret, hook.received[1]));
     assert.notEqual(hook.received[1].headers["webhook-id"], first.headers["webhook-id"]);
+    // A delivered one replayed: sent again, with the same webhook-id (receivers drop repeats).
+    await rows.last().getByRole("button").click();
+    await delivery.getByTestId("delivery-replay").filter({ hasText: /^Replay$/ }).click();
+    await until("the replay arrived", () => hook.received.length === 3);
+    assert.equal(hook.received[2].headers["webhook-id"], first.headers["webhook-id"]);
+    assert.ok(verifies(secret, hook.received[2]));
+    await delivery.getByTestId("delivery-attempt").nth(1).waitFor();
     // Nothing has failed for good: replaying the failed ones of the last hour finds none.
     await page.getByTestId("endpoint-replay-since").selectOption({ label: "of the last hour" });
     await page.getByTestId("endpoint-replay-failed").click();
