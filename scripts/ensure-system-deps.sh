@@ -6,9 +6,10 @@ set -euo pipefail
 
 build_pkgs=(build-essential pkg-config file cmake nasm libde265-dev libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
             libayatana-appindicator3-dev librsvg2-dev)
-# Browser and desktop end-to-end tests (a D-Bus session for the single-instance check),
+# Browser and desktop end-to-end tests (a D-Bus session for the single-instance check), the
+# sync tests' PostgreSQL (its server binaries: the tests start their own clusters),
 # screenshots.
-test_pkgs=(chromium xvfb xauth webkit2gtk-driver dbus-daemon imagemagick)
+test_pkgs=(chromium xvfb xauth webkit2gtk-driver dbus-daemon imagemagick postgresql)
 
 want=()
 for group in "$@"; do

@@ -1,0 +1,219 @@
+//! A real PostgreSQL for the sync tests, started by the test itself: Debian's server binaries,
+//! a cluster in a temp dir (initdb), listening on 127.0.0.1 on a free port, stopped and removed
+//! when dropped. Supabase's `auth` schema and roles are recreated (fixtures/supabase_auth.sql)
+//! and botdesk's migrations applied with psql, as the docs tell an owner to.
+//!
+//! PostgreSQL refuses to run as root; under root (CI) the cluster belongs to the `postgres`
+//! system user the package creates, and the server runs as that user.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Pg {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+}
+
+/// The newest installed server's bin directory (/usr/lib/postgresql/<version>/bin).
+fn bin_dir() -> PathBuf {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is not installed (make test installs Debian's postgresql)")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("postgres").exists().then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .expect("no PostgreSQL server binaries under /usr/lib/postgresql")
+        .1
+}
+
+fn is_root() -> bool {
+    // `id -u` rather than libc: the tests stay free of unsafe code.
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// `program args…`, as the `postgres` user when we are root.
+fn as_server_user(program: &Path) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    l.local_addr().expect("its address").port()
+}
+
+impl Pg {
+    /// A fresh cluster with Supabase's auth schema and botdesk's migrations applied.
+    pub fn start() -> Pg {
+        let pg = Pg::start_bare();
+        pg.psql_file(&fixture("supabase_auth.sql"));
+        pg.apply_migrations();
+        pg
+    }
+
+    /// A fresh cluster with nothing of botdesk's.
+    pub fn start_bare() -> Pg {
+        let bin = bin_dir();
+        let dir = tempfile::Builder::new()
+            .prefix("botdesk-pg-")
+            .tempdir()
+            .expect("a temp dir");
+        if is_root() {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .expect("chown");
+            assert!(status.success(), "chown of the cluster dir to postgres");
+        }
+        let data = dir.path().join("data");
+        let out = as_server_user(&bin.join("initdb"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
+            .output()
+            .expect("initdb runs");
+        assert!(
+            out.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off \
+             -c max_connections=50",
+            dir.path().display()
+        );
+        // pg_ctl starts the server in the background and waits until it accepts connections;
+        // Drop stops it the same way (signals to runuser would not reach it).
+        let out = as_server_user(&bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-o", &options, "-l"])
+            .arg(dir.path().join("server.log"))
+            .args(["-w", "-t", "30", "start"])
+            .stdout(Stdio::null())
+            .output()
+            .expect("pg_ctl runs");
+        let pg = Pg { port, dir, bin };
+        assert!(
+            out.status.success(),
+            "PostgreSQL did not start: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            pg.log()
+        );
+        pg.wait_ready();
+        pg
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if postgres::Client::connect(&self.url("postgres"), postgres::NoTls).is_ok() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "PostgreSQL did not accept connections within 30 s:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    /// A connection string for `user` (trust authentication: no password).
+    pub fn url(&self, user: &str) -> String {
+        format!(
+            "host=127.0.0.1 port={} user={user} dbname=postgres connect_timeout=5",
+            self.port
+        )
+    }
+
+    /// A connection as the superuser (what the migrations run as).
+    pub fn admin(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
+            .expect("a connection to the test PostgreSQL")
+    }
+
+    /// Runs a SQL file with psql, stopping at the first error.
+    pub fn psql_file(&self, file: &Path) {
+        let out = Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .args(["-v", "ON_ERROR_STOP=1", "-q", "-X", "-d", "postgres", "-f"])
+            .arg(file)
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "psql -f {} failed:\n{}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Every file of supabase/migrations, in name order (what `supabase migration up` does).
+    pub fn apply_migrations(&self) {
+        for file in migrations() {
+            self.psql_file(&file);
+        }
+    }
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        let _ = as_server_user(&self.bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "-w", "-t", "20", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo_root().join("tests/it/fixtures").join(name)
+}
+
+pub fn migrations() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join("supabase/migrations"))
+        .expect("supabase/migrations")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    files
+}
