@@ -12,6 +12,7 @@
 //! still recorded, as actor `sql:unknown` at wall-clock time.
 
 mod error;
+pub mod hlc;
 mod open;
 pub mod record;
 mod store;
@@ -19,6 +20,7 @@ pub mod tables;
 mod types;
 
 pub use error::StoreError;
+pub use hlc::Hlc;
 pub use open::latest_schema_version;
 pub use record::{
     Filter, Page, PageRequest, Record, RowMeta, Stored, UnknownVariant, find, get, insert,

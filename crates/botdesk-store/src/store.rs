@@ -13,9 +13,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use refinery::Migration;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::error::StoreError;
+use crate::hlc::Hlc;
 use crate::open;
 use crate::types::{Actor, Clock, Id, SystemClock, Timestamp};
 
@@ -243,9 +244,22 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
         let now = self.now();
+        // A local change gets the next clock value, read and stored inside this transaction
+        // so that writers in other processes (the CLI) take turns on the same clock.
+        let hlc = match origin {
+            Origin::Local => Some(next_hlc(&tx, now, &self.device_id)?),
+            Origin::Sync => None,
+        };
         tx.execute(
-            "UPDATE tx_context SET actor = ?1, device_id = ?2, now = ?3, origin = ?4 WHERE id = 1",
-            rusqlite::params![actor.to_string(), self.device_id, now, origin.as_str()],
+            "UPDATE tx_context SET actor = ?1, device_id = ?2, now = ?3, origin = ?4, hlc = ?5 \
+             WHERE id = 1",
+            rusqlite::params![
+                actor.to_string(),
+                self.device_id,
+                now,
+                origin.as_str(),
+                hlc.as_ref().map(Hlc::to_string)
+            ],
         )
         .map_err(StoreError::from)?;
         let scope = Tx {
@@ -258,8 +272,8 @@ impl Store {
         scope
             .tx
             .execute(
-                "UPDATE tx_context SET actor = NULL, device_id = NULL, now = NULL, origin = 'local' \
-                 WHERE id = 1",
+                "UPDATE tx_context SET actor = NULL, device_id = NULL, now = NULL, origin = 'local', \
+                 hlc = NULL WHERE id = 1",
                 [],
             )
             .map_err(StoreError::from)?;
@@ -509,6 +523,50 @@ impl Tx<'_> {
     /// A new row id, time-ordered.
     pub fn new_id(&self) -> Id {
         Id::new_at(self.now)
+    }
+}
+
+/// The store_meta key of the latest clock value issued or seen.
+const HLC_KEY: &str = "hlc";
+
+fn stored_hlc(conn: &Connection) -> Result<Option<Hlc>, StoreError> {
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT value FROM store_meta WHERE key = ?1",
+            [HLC_KEY],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // A damaged value is forgotten rather than fatal: the wall clock takes over.
+    Ok(text.and_then(|t| t.parse().ok()))
+}
+
+fn put_hlc(conn: &Connection, hlc: &Hlc) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO store_meta (key, value) VALUES (?1, ?2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        rusqlite::params![HLC_KEY, hlc.to_string()],
+    )?;
+    Ok(())
+}
+
+fn next_hlc(conn: &Connection, now: Timestamp, device: &str) -> Result<Hlc, StoreError> {
+    let last = stored_hlc(conn)?;
+    let next = Hlc::next(last.as_ref(), now.unix_millis().max(0) as u64, device);
+    put_hlc(conn, &next)?;
+    Ok(next)
+}
+
+impl Tx<'_> {
+    /// Takes in a clock value seen elsewhere (a row pulled by sync): every later local change
+    /// gets a later value, so an edit made after seeing a change always wins over it.
+    pub fn observe_hlc(&self, seen: &Hlc) -> Result<(), StoreError> {
+        let last = stored_hlc(&self.tx)?;
+        let latest = match last {
+            Some(l) => Hlc::max(l, seen.clone()),
+            None => seen.clone(),
+        };
+        put_hlc(&self.tx, &latest)
     }
 }
 

@@ -972,3 +972,66 @@ fn a_closed_store_is_one_file_even_after_reads() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn every_local_change_carries_a_later_clock_value_than_anything_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    // A clock that does not move: the counter tells changes of one instant apart.
+    let clock = ManualClock::new("2026-12-04T09:00:00Z".parse::<Timestamp>().unwrap());
+    let store = Store::open(
+        dir.path(),
+        StoreOptions {
+            clock: Arc::new(clock.clone()),
+            ..StoreOptions::default()
+        },
+    )
+    .unwrap();
+    let write = |name: &str| {
+        store
+            .with_tx(&actor(), |tx| botdesk_store::insert(tx, merchant(name)))
+            .unwrap()
+    };
+    write("a");
+    write("b");
+    let clocks = |store: &Store| -> Vec<String> {
+        store
+            .read(|c| {
+                let mut s = c.prepare("SELECT hlc FROM change_log ORDER BY seq")?;
+                let rows = s.query_map([], |r| r.get::<_, String>(0))?;
+                rows.collect::<Result<Vec<_>, _>>()
+                    .map_err(StoreError::from)
+            })
+            .unwrap()
+    };
+    let device = store.device_id().to_owned();
+    assert_eq!(
+        clocks(&store),
+        [
+            format!("1796374800000-000000-{device}"),
+            format!("1796374800000-000001-{device}")
+        ]
+    );
+    // A change pulled from a device whose clock runs ahead: the next local change comes after.
+    let ahead: botdesk_store::Hlc = "1796374900000-000004-other".parse().unwrap();
+    store
+        .with_tx_from(&actor(), botdesk_store::Origin::Sync, |tx| {
+            botdesk_store::insert(tx, merchant("pulled"))?;
+            tx.observe_hlc(&ahead)
+        })
+        .unwrap();
+    write("c");
+    let all = clocks(&store);
+    assert_eq!(all.len(), 3, "the pulled row is not logged: {all:?}");
+    assert_eq!(all[2], format!("1796374900000-000005-{device}"));
+    // Another process (the CLI) shares the clock: it is kept in the store, not in memory.
+    drop(store);
+    let again = open(dir.path());
+    again
+        .with_tx(&actor(), |tx| botdesk_store::insert(tx, merchant("d")))
+        .unwrap();
+    assert_eq!(
+        clocks(&again)[3],
+        format!("1796374900000-000006-{device}"),
+        "the wall clock (behind) does not take the value back"
+    );
+}
