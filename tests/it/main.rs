@@ -12,6 +12,7 @@ mod pg;
 mod queues;
 mod receiver;
 mod support;
+mod sync;
 mod sync_server;
 mod templates;
 mod webhooks;

@@ -558,6 +558,12 @@ fn next_hlc(conn: &Connection, now: Timestamp, device: &str) -> Result<Hlc, Stor
 }
 
 impl Tx<'_> {
+    /// The next clock value of this store, for a change logged without one (written by
+    /// something other than botdesk).
+    pub fn next_hlc(&self) -> Result<Hlc, StoreError> {
+        next_hlc(&self.tx, self.now, self.device_id)
+    }
+
     /// Takes in a clock value seen elsewhere (a row pulled by sync): every later local change
     /// gets a later value, so an edit made after seeing a change always wins over it.
     pub fn observe_hlc(&self, seen: &Hlc) -> Result<(), StoreError> {

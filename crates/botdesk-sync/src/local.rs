@@ -1,0 +1,409 @@
+//! The local half of a sync, on the store: the next batch to push (from the change log, kept
+//! in `sync_outbox` until its answer is applied, so that a batch cut off is sent again as it
+//! was), the server's answer applied, and pulled rows applied by the clock rule.
+
+use std::collections::HashMap;
+
+use botdesk_store::rusqlite::OptionalExtension;
+use botdesk_store::{Actor, Hlc, Origin, Store, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::convert;
+use crate::error::SyncError;
+use crate::tables;
+
+/// The store_meta key of the last server sequence pulled.
+const CURSOR_KEY: &str = "sync_cursor";
+
+/// A batch of changes for `botdesk_sync.push`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub id: String,
+    /// The last change_log entry it covers.
+    pub up_to_seq: i64,
+    /// `[{"table", "id", "hlc", "row"}]`, parents before children.
+    pub changes: Value,
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        self.changes.as_array().map_or(0, Vec::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What the server made of one change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResult {
+    pub id: String,
+    pub table: Option<String>,
+    pub result: String,
+    #[serde(default)]
+    pub hlc: Option<String>,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// One row from `botdesk_sync.pull`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PullRow {
+    pub seq: i64,
+    pub table: String,
+    pub id: String,
+    pub hlc: String,
+    pub row: Map<String, Value>,
+}
+
+/// The batch to push next: the one in flight, when there is one, else a new one of the oldest
+/// `max_entries` change-log entries (one change per row: its latest state, under the clock of
+/// its latest change). `None` when nothing is waiting.
+pub fn next_batch(store: &Store, max_entries: usize) -> Result<Option<Batch>, SyncError> {
+    store.with_untracked_tx(|tx| {
+        if let Some(batch) = in_flight(tx)? {
+            return Ok(Some(batch));
+        }
+        let entries = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT seq, table_name, row_id, changed_at, hlc FROM change_log \
+                 ORDER BY seq LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([max_entries as i64], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        let Some(up_to_seq) = entries.last().map(|e| e.0) else {
+            return Ok(None);
+        };
+        // One change per row, in the order rows first changed (a parent created before its
+        // child stays before it), carrying the row's latest clock.
+        let mut order: Vec<(String, String)> = Vec::new();
+        let mut latest: HashMap<(String, String), (String, Option<String>)> = HashMap::new();
+        for (_, table, row_id, changed_at, hlc) in entries {
+            let key = (table, row_id);
+            if !latest.contains_key(&key) {
+                order.push(key.clone());
+            }
+            latest.insert(key, (changed_at, hlc));
+        }
+        let mut changes = Vec::with_capacity(order.len());
+        for key in order {
+            let Some(spec) = tables::table(&key.0) else {
+                continue;
+            };
+            let (changed_at, hlc) = latest.remove(&key).unwrap_or_default();
+            // A change made outside botdesk (the sqlite3 shell) has no clock: it gets one now.
+            let hlc = match hlc.and_then(|h| h.parse::<Hlc>().ok()) {
+                Some(h) => h,
+                None => tx.next_hlc()?,
+            };
+            let row = match convert::local_row(tx, spec, &key.1)? {
+                Some(row) => row,
+                // Purged here: the server keeps a tombstone.
+                None => {
+                    let mut m = Map::new();
+                    m.insert("deleted_at".into(), Value::from(changed_at.clone()));
+                    m.insert("updated_at".into(), Value::from(changed_at));
+                    m
+                }
+            };
+            changes.push(json!({"table": key.0, "id": key.1, "hlc": hlc.to_string(), "row": row}));
+        }
+        let batch = Batch {
+            id: uuid::Uuid::new_v4().to_string(),
+            up_to_seq,
+            changes: Value::Array(changes),
+        };
+        tx.execute(
+            "INSERT INTO sync_outbox (batch_id, created_at, up_to_seq, payload) VALUES (?1, ?2, ?3, ?4)",
+            botdesk_store::rusqlite::params![
+                batch.id,
+                tx.now(),
+                batch.up_to_seq,
+                batch.changes.to_string()
+            ],
+        )?;
+        Ok(Some(batch))
+    })
+}
+
+fn in_flight(tx: &Tx<'_>) -> Result<Option<Batch>, SyncError> {
+    let row = tx
+        .query_row(
+            "SELECT batch_id, up_to_seq, payload FROM sync_outbox ORDER BY created_at LIMIT 1",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((id, up_to_seq, payload)) => Ok(Some(Batch {
+            id,
+            up_to_seq,
+            changes: serde_json::from_str(&payload)
+                .map_err(|e| SyncError::BadRow(format!("the batch in flight is damaged: {e}")))?,
+        })),
+    }
+}
+
+/// What applying a push answer or a pull did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// Changes the server took (push), or rows written here (pull).
+    pub applied: usize,
+    /// Push: changes the server already had newer. Pull: rows whose local change is newer.
+    pub superseded: usize,
+    /// Rows refused (by the server on push, by this store on pull), kept as sync errors.
+    pub refused: usize,
+}
+
+fn record_error(
+    tx: &Tx<'_>,
+    table: &str,
+    row_id: &str,
+    hlc: Option<&str>,
+    code: &str,
+    reason: &str,
+) -> Result<(), SyncError> {
+    tx.execute(
+        "INSERT INTO sync_errors (id, created_at, updated_at, table_name, row_id, hlc, code, reason) \
+         VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7) \
+         ON CONFLICT (table_name, row_id) DO UPDATE SET updated_at = excluded.updated_at, \
+         hlc = excluded.hlc, code = excluded.code, reason = excluded.reason, \
+         attempts = sync_errors.attempts + 1",
+        botdesk_store::rusqlite::params![
+            uuid::Uuid::new_v4().to_string(),
+            tx.now(),
+            table,
+            row_id,
+            hlc,
+            code,
+            reason
+        ],
+    )?;
+    Ok(())
+}
+
+/// Applies the server's answer to `batch`: refused rows become sync errors (the owner decides
+/// what to do with them), the rest clear theirs; the batch's change-log entries and the batch
+/// itself go.
+pub fn apply_push_results(
+    store: &Store,
+    batch: &Batch,
+    results: &[PushResult],
+) -> Result<Applied, SyncError> {
+    let clocks: HashMap<&str, &str> = batch
+        .changes
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| Some((c["id"].as_str()?, c["hlc"].as_str()?)))
+        .collect();
+    store.with_untracked_tx(|tx| {
+        let mut out = Applied::default();
+        for r in results {
+            let table = r.table.as_deref().unwrap_or("");
+            match r.result.as_str() {
+                "refused" => {
+                    out.refused += 1;
+                    record_error(
+                        tx,
+                        table,
+                        &r.id,
+                        clocks.get(r.id.as_str()).copied(),
+                        r.code.as_deref().unwrap_or("unknown"),
+                        r.reason.as_deref().unwrap_or("refused by the server"),
+                    )?;
+                }
+                result => {
+                    if result == "superseded" {
+                        out.superseded += 1;
+                        if let Some(h) = r.hlc.as_deref().and_then(|h| h.parse::<Hlc>().ok()) {
+                            tx.observe_hlc(&h)?;
+                        }
+                    } else {
+                        out.applied += 1;
+                    }
+                    tx.execute(
+                        "DELETE FROM sync_errors WHERE table_name = ?1 AND row_id = ?2",
+                        [table, r.id.as_str()],
+                    )?;
+                }
+            }
+        }
+        tx.execute("DELETE FROM change_log WHERE seq <= ?1", [batch.up_to_seq])?;
+        tx.execute("DELETE FROM sync_outbox WHERE batch_id = ?1", [&batch.id])?;
+        Ok(out)
+    })
+}
+
+/// The last server sequence this store pulled.
+pub fn cursor(store: &Store) -> Result<i64, SyncError> {
+    Ok(store
+        .read(|c| {
+            c.query_row(
+                "SELECT value FROM store_meta WHERE key = ?1",
+                [CURSOR_KEY],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()
+            .map_err(botdesk_store::StoreError::from)
+        })?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+/// Applies pulled rows, in their order, and moves the cursor to `cursor`, in one transaction
+/// that logs nothing (they are the server's, not changes to send back). A row is written
+/// unless this store has a change of it not yet pushed with a later clock (that change will
+/// win on the server too), or it has an unresolved sync error (the owner decides). A local
+/// change that loses to a pulled row is dropped from the change log.
+pub fn apply_pulled(
+    store: &Store,
+    actor: &Actor,
+    rows: &[PullRow],
+    cursor: i64,
+) -> Result<Applied, SyncError> {
+    store.with_tx_from(actor, Origin::Sync, |tx| {
+        // A child may arrive before the parent it needs (the parent changed later): checked
+        // at commit, when the whole page is in.
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+        let mut out = Applied::default();
+        for row in rows {
+            let Some(spec) = tables::table(&row.table) else {
+                continue;
+            };
+            let held: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM sync_errors WHERE table_name = ?1 AND row_id = ?2)",
+                    [&row.table, &row.id],
+                    |r| r.get(0),
+                )?;
+            if held {
+                out.superseded += 1;
+                continue;
+            }
+            let pending: Option<Option<String>> = tx
+                .query_row(
+                    "SELECT max(hlc), count(*) FROM change_log WHERE table_name = ?1 AND row_id = ?2",
+                    [&row.table, &row.id],
+                    |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?)),
+                )
+                .map(|(h, n)| (n > 0).then_some(h))?;
+            let local_wins = match &pending {
+                None => false,
+                // A change without a clock (made outside botdesk) is newer than anything seen.
+                Some(None) => true,
+                Some(Some(h)) => h.as_str() >= row.hlc.as_str(),
+            };
+            if let Ok(h) = row.hlc.parse::<Hlc>() {
+                tx.observe_hlc(&h)?;
+            }
+            if local_wins {
+                out.superseded += 1;
+                continue;
+            }
+            let values = convert::pulled_values(spec, &row.row)?;
+            tx.execute_batch("SAVEPOINT pulled_row")?;
+            match convert::upsert(tx, spec, &row.id, &values) {
+                Ok(()) => {
+                    tx.execute_batch("RELEASE pulled_row")?;
+                    if pending.is_some() {
+                        tx.execute(
+                            "DELETE FROM change_log WHERE table_name = ?1 AND row_id = ?2",
+                            [&row.table, &row.id],
+                        )?;
+                    }
+                    out.applied += 1;
+                }
+                Err(e) => {
+                    tx.execute_batch("ROLLBACK TO pulled_row; RELEASE pulled_row")?;
+                    out.refused += 1;
+                    record_error(
+                        tx,
+                        &row.table,
+                        &row.id,
+                        Some(&row.hlc),
+                        "sync.apply_failed",
+                        &format!("the server's row could not be written here: {e}"),
+                    )?;
+                }
+            }
+        }
+        out.refused += drop_orphans(tx)?;
+        tx.execute(
+            "INSERT INTO store_meta (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [CURSOR_KEY, &cursor.to_string()],
+        )?;
+        Ok(out)
+    })
+}
+
+/// Rows whose parent is not here (the server's policies hide it from this user, or it has not
+/// arrived): removed, and kept as sync errors, so the rest of the page commits.
+fn drop_orphans(tx: &Tx<'_>) -> Result<usize, SyncError> {
+    let mut dropped = 0;
+    // Removing a row may orphan its own children: a few rounds.
+    for _ in 0..5 {
+        let orphans: Vec<(String, i64, String)> = {
+            let mut stmt = tx.prepare("PRAGMA foreign_key_check")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        if orphans.is_empty() {
+            break;
+        }
+        for (table, rowid, parent) in orphans {
+            if tables::table(&table).is_none() {
+                continue;
+            }
+            let id: Option<String> = tx
+                .query_row(
+                    &format!("SELECT id FROM \"{table}\" WHERE rowid = ?1"),
+                    [rowid],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(id) = id else { continue };
+            tx.execute(
+                &format!("DELETE FROM \"{table}\" WHERE rowid = ?1"),
+                [rowid],
+            )?;
+            record_error(
+                tx,
+                &table,
+                &id,
+                None,
+                "sync.missing_parent",
+                &format!("it refers to a {parent} row this device does not have"),
+            )?;
+            dropped += 1;
+        }
+    }
+    Ok(dropped)
+}

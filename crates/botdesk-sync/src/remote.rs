@@ -1,0 +1,161 @@
+//! The server half: a connection to the Supabase project's Postgres, and the two calls sync
+//! makes, each in its own transaction with the owner's claims set as Supabase's API sets them
+//! (`SET LOCAL ROLE authenticated`, `request.jwt.claims`), so the row-level security policies
+//! judge every change. Statements are sent unnamed inside their transaction, which is what
+//! Supabase's transaction pooler allows.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio_postgres::{Client, NoTls};
+
+use crate::error::SyncError;
+use crate::local::{Batch, PullRow, PushResult};
+
+/// Where and as whom to sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteConfig {
+    /// A libpq connection string or URL (`postgresql://user:password@host:port/db`).
+    pub connection_string: String,
+    /// The Supabase Auth user botdesk acts as (its id); without one the connection's own role
+    /// is used (a project's `postgres` user: the policies then do not apply).
+    pub user_id: Option<String>,
+    /// This device (the pushed rows' `device_id`).
+    pub device_id: String,
+}
+
+/// An open connection.
+pub struct Remote {
+    client: Client,
+    config: RemoteConfig,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Remote")
+            .field("device", &self.config.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long connecting may take before the server counts as unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Remote {
+    pub async fn connect(config: &RemoteConfig) -> Result<Remote, SyncError> {
+        let mut pg: tokio_postgres::Config = config
+            .connection_string
+            .parse()
+            .map_err(|e: tokio_postgres::Error| SyncError::BadConnectionString(e.to_string()))?;
+        if pg.get_connect_timeout().is_none() {
+            pg.connect_timeout(CONNECT_TIMEOUT);
+        }
+        pg.application_name("botdesk-sync");
+        let connecting = pg.connect(NoTls);
+        let (client, connection) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+            .await
+            .map_err(|_| SyncError::Unreachable("no answer within 10 s".into()))?
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        let task = tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "the sync connection closed");
+            }
+        });
+        Ok(Remote {
+            client,
+            config: config.clone(),
+            task,
+        })
+    }
+
+    async fn begin(&mut self) -> Result<tokio_postgres::Transaction<'_>, SyncError> {
+        let user = self.config.user_id.clone();
+        let tx = self.client.transaction().await?;
+        if let Some(uid) = user {
+            tx.batch_execute("SET LOCAL ROLE authenticated").await?;
+            let claims = serde_json::json!({"sub": uid, "role": "authenticated"}).to_string();
+            tx.execute(
+                "SELECT set_config('request.jwt.claims', $1, true)",
+                &[&claims],
+            )
+            .await?;
+        }
+        Ok(tx)
+    }
+
+    /// Sends a batch; the answer, one result per change.
+    pub async fn push(&mut self, batch: &Batch) -> Result<Vec<PushResult>, SyncError> {
+        let id: uuid::Uuid = batch
+            .id
+            .parse()
+            .map_err(|_| SyncError::BadRow(format!("{:?} is not a batch id", batch.id)))?;
+        let device = self.config.device_id.clone();
+        let tx = self.begin().await?;
+        let row = tx
+            .query_one(
+                "SELECT botdesk_sync.push($1, $2, $3)",
+                &[&id, &device, &batch.changes],
+            )
+            .await?;
+        tx.commit().await?;
+        let answer: Value = row.get(0);
+        serde_json::from_value(answer)
+            .map_err(|e| SyncError::Server(format!("push answered something unexpected: {e}")))
+    }
+
+    /// Up to `limit` rows changed after `after`, in sequence order.
+    pub async fn pull(&mut self, after: i64, limit: i32) -> Result<Vec<PullRow>, SyncError> {
+        let tx = self.begin().await?;
+        let rows = tx
+            .query(
+                "SELECT seq, tbl, id::text, hlc, row_data FROM botdesk_sync.pull($1, $2)",
+                &[&after, &limit],
+            )
+            .await?;
+        tx.commit().await?;
+        rows.iter()
+            .map(|r| {
+                let row: Value = r.get(4);
+                let Value::Object(row) = row else {
+                    return Err(SyncError::Server(
+                        "pull answered a row that is not an object".into(),
+                    ));
+                };
+                Ok(PullRow {
+                    seq: r.get(0),
+                    table: r.get(1),
+                    id: r.get(2),
+                    hlc: r.get(3),
+                    row,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether the server answers and has botdesk's migrations.
+    pub async fn check(&mut self) -> Result<(), SyncError> {
+        let tx = self.begin().await?;
+        let present: bool = tx
+            .query_one(
+                "SELECT to_regprocedure('botdesk_sync.push(uuid,text,jsonb)') IS NOT NULL",
+                &[],
+            )
+            .await?
+            .get(0);
+        tx.commit().await?;
+        if present {
+            Ok(())
+        } else {
+            Err(SyncError::Server(
+                "the project lacks botdesk's migrations: apply supabase/migrations first".into(),
+            ))
+        }
+    }
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
