@@ -468,3 +468,46 @@ fn a_connection_cut_mid_push_or_mid_pull_loses_and_doubles_nothing() {
     assert_eq!(b.count("SELECT count(*) FROM products"), 300);
     assert_eq!(b.pending(), 0, "pulled rows are not pushed back");
 }
+
+#[test]
+fn what_syncs_matches_both_schemas_column_for_column() {
+    let pg = Pg::start();
+    let mut db = pg.admin();
+    let local = Device::new("2026-12-04T09:00:00Z");
+    for table in botdesk_sync::tables::TABLES {
+        let mut want: Vec<String> = table.columns.iter().map(|(c, _)| (*c).to_owned()).collect();
+        want.push("id".into());
+        want.sort();
+        let mut here: Vec<String> = local
+            .store
+            .read(|c| {
+                let mut s = c.prepare(&format!("PRAGMA table_info({})", table.name))?;
+                let names = s.query_map([], |r| r.get::<_, String>(1))?;
+                names
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(botdesk_core::store::StoreError::from)
+            })
+            .unwrap();
+        here.sort();
+        assert_eq!(here, want, "the local {} table and the sync spec", table.name);
+        let there: Vec<String> = db
+            .query(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name = $1",
+                &[&table.name],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        for (column, kind) in table.columns {
+            let synced = *kind != botdesk_sync::tables::Kind::LocalOnly;
+            assert_eq!(
+                there.contains(&(*column).to_owned()),
+                synced,
+                "{}.{column} on the server",
+                table.name
+            );
+        }
+    }
+}
