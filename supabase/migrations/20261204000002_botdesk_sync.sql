@@ -208,7 +208,23 @@ BEGIN
 END;
 $$;
 
+-- pull_one(table, id): one row as pull returns it (none when it does not exist or the caller
+-- may not see it), for a device that takes the server's version of a row it holds an error for.
+CREATE OR REPLACE FUNCTION botdesk_sync.pull_one(p_table text, p_id uuid)
+RETURNS TABLE (seq bigint, tbl text, id uuid, hlc text, row_data jsonb)
+LANGUAGE plpgsql STABLE SECURITY INVOKER AS $$
+BEGIN
+    IF NOT (p_table = ANY (botdesk_sync.tables())) THEN
+        RAISE EXCEPTION 'not a synced table: %', p_table USING ERRCODE = '42P01';
+    END IF;
+    RETURN QUERY EXECUTE format('SELECT r.sync_seq, %L::text, r.id, r.hlc, to_jsonb(r) '
+                                'FROM public.%I r WHERE r.id = $1', p_table, p_table)
+        USING p_id;
+END;
+$$;
+
 GRANT USAGE ON SCHEMA botdesk_sync TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION botdesk_sync.pull_one(text, uuid) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION botdesk_sync.push(uuid, text, jsonb) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION botdesk_sync.pull(bigint, integer) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION botdesk_sync.server_hlc(text) TO PUBLIC;

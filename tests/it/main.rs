@@ -13,6 +13,7 @@ mod queues;
 mod receiver;
 mod support;
 mod sync;
+mod sync_app;
 mod sync_server;
 mod templates;
 mod webhooks;

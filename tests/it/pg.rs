@@ -14,6 +14,7 @@ pub struct Pg {
     pub port: u16,
     dir: tempfile::TempDir,
     bin: PathBuf,
+    options: String,
 }
 
 /// The newest installed server's bin directory (/usr/lib/postgresql/<version>/bin).
@@ -101,26 +102,47 @@ impl Pg {
              -c max_connections=50",
             dir.path().display()
         );
-        // pg_ctl starts the server in the background and waits until it accepts connections;
-        // Drop stops it the same way (signals to runuser would not reach it).
-        let out = as_server_user(&bin.join("pg_ctl"))
+        let pg = Pg {
+            port,
+            dir,
+            bin,
+            options,
+        };
+        pg.start_again();
+        pg
+    }
+
+    /// Starts the stopped server again, on the same port with the same data. pg_ctl starts it
+    /// in the background and waits until it accepts connections; stopping goes through pg_ctl
+    /// too (signals to runuser would not reach the server).
+    pub fn start_again(&self) {
+        let out = as_server_user(&self.bin.join("pg_ctl"))
             .arg("-D")
-            .arg(&data)
-            .args(["-o", &options, "-l"])
-            .arg(dir.path().join("server.log"))
+            .arg(self.dir.path().join("data"))
+            .args(["-o", &self.options, "-l"])
+            .arg(self.dir.path().join("server.log"))
             .args(["-w", "-t", "30", "start"])
             .stdout(Stdio::null())
             .output()
             .expect("pg_ctl runs");
-        let pg = Pg { port, dir, bin };
         assert!(
             out.status.success(),
             "PostgreSQL did not start: {}\n{}",
             String::from_utf8_lossy(&out.stderr),
-            pg.log()
+            self.log()
         );
-        pg.wait_ready();
-        pg
+        self.wait_ready();
+    }
+
+    /// Stops the server (connections are refused until [`Pg::start_again`]).
+    pub fn stop(&self) {
+        let _ = as_server_user(&self.bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "-w", "-t", "20", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 
     fn wait_ready(&self) {
@@ -189,13 +211,7 @@ impl Pg {
 
 impl Drop for Pg {
     fn drop(&mut self) {
-        let _ = as_server_user(&self.bin.join("pg_ctl"))
-            .arg("-D")
-            .arg(self.dir.path().join("data"))
-            .args(["-m", "immediate", "-w", "-t", "20", "stop"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        self.stop();
     }
 }
 

@@ -489,7 +489,11 @@ fn what_syncs_matches_both_schemas_column_for_column() {
             })
             .unwrap();
         here.sort();
-        assert_eq!(here, want, "the local {} table and the sync spec", table.name);
+        assert_eq!(
+            here, want,
+            "the local {} table and the sync spec",
+            table.name
+        );
         let there: Vec<String> = db
             .query(
                 "SELECT column_name::text FROM information_schema.columns \

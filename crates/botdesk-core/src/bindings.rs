@@ -70,6 +70,11 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     OrderUpdate::export_all(&cfg)?;
     OrderQuery::export_all(&cfg)?;
     OrderPageDto::export_all(&cfg)?;
+    SyncConnectionDto::export_all(&cfg)?;
+    SyncConnectionUpdate::export_all(&cfg)?;
+    SyncStatusDto::export_all(&cfg)?;
+    SyncErrorDto::export_all(&cfg)?;
+    SyncTestDto::export_all(&cfg)?;
     WebhookDto::export_all(&cfg)?;
     WebhookCreate::export_all(&cfg)?;
     WebhookUpdate::export_all(&cfg)?;

@@ -70,6 +70,8 @@ struct Inner {
     secrets: Arc<crate::secrets::SecretBox>,
     /// The job queue's engine, once [`Ctx::start`] ran (never in the CLI).
     queue: OnceLock<Engine>,
+    /// What queues sync, once [`Ctx::start`] ran.
+    sync: OnceLock<Arc<crate::ops::sync::Scheduler>>,
     shell: Shell,
     stop: watch::Sender<bool>,
     caches: Caches,
@@ -125,6 +127,7 @@ impl Ctx {
             store: Arc::new(store),
             events: Arc::new(EventBus::new(options.clock)),
             queue: OnceLock::new(),
+            sync: OnceLock::new(),
             shell: options.shell,
             stop,
             gate: tokio::sync::Semaphore::new(CONCURRENT_STORE_JOBS),
@@ -202,6 +205,11 @@ impl Ctx {
         self.0.queue.get()
     }
 
+    /// The sync scheduler, once [`Ctx::start`] ran.
+    pub fn sync_scheduler(&self) -> Option<&Arc<crate::ops::sync::Scheduler>> {
+        self.0.sync.get()
+    }
+
     /// Starts the core's background work on the current tokio runtime: the audit-trail
     /// watcher and the job queue with every capability's handlers. It runs until
     /// [`Ctx::stop`]. Starting twice starts nothing more.
@@ -215,6 +223,7 @@ impl Ctx {
         crate::probe::register(&mut registry, &self.0.data_dir);
         crate::ops::media::register(&mut registry, self);
         crate::ops::webhooks::register(&mut registry, self)?;
+        let scheduler = crate::ops::sync::register(&mut registry, self);
         let lease = Duration::from_secs(self.0.config.queue_lease_seconds);
         let options = EngineOptions {
             lease,
@@ -228,6 +237,14 @@ impl Ctx {
         if let Err(engine) = self.0.queue.set(engine) {
             // Started concurrently by another caller: keep theirs.
             engine.shutdown(Duration::ZERO).await;
+            return Ok(());
+        }
+        if self.0.sync.set(Arc::clone(&scheduler)).is_ok() {
+            tokio::spawn(crate::ops::sync::run_scheduler(
+                self.clone(),
+                scheduler,
+                self.0.stop.subscribe(),
+            ));
         }
         Ok(())
     }

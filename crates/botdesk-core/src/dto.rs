@@ -401,6 +401,9 @@ pub enum Event {
     /// An order was created or changed.
     #[serde(rename = "order.saved")]
     OrderSaved { order: OrderDto },
+    /// Sync moved on (started, pushed, pulled, finished, failed).
+    #[serde(rename = "sync.status")]
+    SyncStatus { status: SyncStatusDto },
     /// The server dropped events this client did not read fast enough; reload what you show.
     #[serde(rename = "events.lagged")]
     Lagged { missed: i64 },
@@ -1027,4 +1030,99 @@ pub struct OrderQuery {
 pub struct OrderPageDto {
     pub items: Vec<OrderDto>,
     pub next_cursor: Option<String>,
+}
+
+// Sync ------------------------------------------------------------------------------------------
+
+/// Where sync goes, as the owner sees it: never the password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct SyncConnectionDto {
+    pub configured: bool,
+    /// `host:port/database` of the connection string, and its user.
+    pub server: Option<String>,
+    pub database_user: Option<String>,
+    /// The Supabase Auth user botdesk syncs as (the policies judge its changes).
+    pub user_id: Option<String>,
+    /// Whether sync runs by itself (on a timer and after changes).
+    pub enabled: bool,
+}
+
+/// `PUT /api/sync/connection`: what changes; absent fields stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConnectionUpdate {
+    /// The project's Postgres connection string (Project Settings → Database), with its
+    /// password. An empty string removes the connection.
+    #[serde(default)]
+    #[ts(optional)]
+    pub connection_string: Option<String>,
+    /// The Supabase Auth user id to sync as; an empty string syncs as the connection's role.
+    #[serde(default)]
+    #[ts(optional)]
+    pub user_id: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub enabled: Option<bool>,
+}
+
+/// Changes waiting to be pushed, for one table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct PendingTableDto {
+    pub table: String,
+    #[ts(type = "number")]
+    pub rows: i64,
+}
+
+/// A failure of the last sync, by its stable code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct SyncFailureDto {
+    pub code: String,
+    pub message: String,
+}
+
+/// Where sync stands (`GET /api/sync`, the indicator, the Sync page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct SyncStatusDto {
+    /// `not_configured`, `synced`, `pending`, `syncing`, `offline` or `error`.
+    pub state: String,
+    pub configured: bool,
+    pub enabled: bool,
+    /// Rows changed here and not yet pushed.
+    #[ts(type = "number")]
+    pub pending_changes: i64,
+    pub pending_by_table: Vec<PendingTableDto>,
+    /// Rows the server refused, waiting for the owner.
+    #[ts(type = "number")]
+    pub errors: i64,
+    pub last_sync_at: Option<String>,
+    pub last_attempt_at: Option<String>,
+    /// Since when the server has not answered.
+    pub offline_since: Option<String>,
+    /// When sync tries again by itself (while the server is unreachable).
+    pub next_attempt_at: Option<String>,
+    pub last_failure: Option<SyncFailureDto>,
+}
+
+/// A row the server refused, with what can be done about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct SyncErrorDto {
+    pub id: String,
+    pub table: String,
+    pub row_id: String,
+    /// The server's SQLSTATE (`42501`: a row-level security policy) or botdesk's code.
+    pub code: String,
+    pub reason: String,
+    #[ts(type = "number")]
+    pub attempts: i64,
+    pub first_at: String,
+    pub last_at: String,
+}
+
+/// What a connection test found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct SyncTestDto {
+    pub ok: bool,
+    pub failure: Option<SyncFailureDto>,
+    #[ts(type = "number")]
+    pub took_ms: i64,
 }

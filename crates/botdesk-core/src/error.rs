@@ -80,6 +80,9 @@ pub enum CoreError {
     #[error(transparent)]
     Webhook(#[from] botdesk_webhooks::WebhookError),
 
+    #[error(transparent)]
+    Sync(#[from] botdesk_sync::SyncError),
+
     /// A bad value in the config file, an environment variable or a flag.
     #[error("{message}")]
     Config {
@@ -140,6 +143,7 @@ impl CoreError {
             CoreError::Queue(e) => e.code(),
             CoreError::Media(e) => e.code(),
             CoreError::Webhook(e) => e.code(),
+            CoreError::Sync(e) => e.code(),
             CoreError::Config { .. } => "config.invalid",
             CoreError::Invalid { code, .. }
             | CoreError::NotFound { code, .. }
@@ -159,6 +163,7 @@ impl CoreError {
                 ErrorKind::Internal
             }
             CoreError::Webhook(_) => ErrorKind::Invalid,
+            CoreError::Sync(e) => sync_kind(e),
             CoreError::Config { .. } | CoreError::Invalid { .. } => ErrorKind::Invalid,
             CoreError::NotFound { .. } => ErrorKind::NotFound,
             CoreError::Conflict { .. } => ErrorKind::Conflict,
@@ -251,6 +256,18 @@ fn queue_kind(e: &QueueError) -> ErrorKind {
         QueueError::ShuttingDown => ErrorKind::Unavailable,
         QueueError::Internal(_) => ErrorKind::Internal,
         QueueError::Store(e) => store_kind(e),
+    }
+}
+
+fn sync_kind(e: &botdesk_sync::SyncError) -> ErrorKind {
+    use botdesk_sync::SyncError;
+    match e {
+        SyncError::NotConfigured => ErrorKind::Conflict,
+        SyncError::BadConnectionString(_) => ErrorKind::Invalid,
+        // The server, not botdesk: 503, with the reason shown.
+        SyncError::Unreachable(_) | SyncError::Server(_) => ErrorKind::Unavailable,
+        SyncError::BadRow(_) => ErrorKind::Internal,
+        SyncError::Store(e) => store_kind(e),
     }
 }
 

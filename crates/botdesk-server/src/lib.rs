@@ -154,6 +154,15 @@ pub fn router_with_shutdown(ctx: Ctx, stopping: watch::Receiver<bool>) -> Router
             "/merchants",
             get(routes::media::merchants).post(routes::media::create_merchant),
         )
+        .route("/sync", get(routes::sync::status))
+        .route("/sync/now", post(routes::sync::now))
+        .route(
+            "/sync/connection",
+            get(routes::sync::connection).put(routes::sync::set_connection),
+        )
+        .route("/sync/connection/test", post(routes::sync::test_connection))
+        .route("/sync/errors", get(routes::sync::errors))
+        .route("/sync/errors/{id}/{action}", post(routes::sync::resolve))
         .route(
             "/orders",
             get(routes::orders::list).post(routes::orders::create),

@@ -11,6 +11,7 @@ use botdesk_core::{Config, ConfigOverrides, CoreError, Ctx, CtxOptions, Shell, l
 use clap::{Parser, Subcommand};
 
 mod queue_cli;
+mod sync_cli;
 mod webhooks_cli;
 
 #[derive(Debug, Parser)]
@@ -76,6 +77,10 @@ enum Command {
     /// Sign or verify a webhook body (Standard Webhooks), reading the body from stdin.
     #[command(subcommand)]
     Webhooks(webhooks_cli::WebhooksCommand),
+
+    /// Sync with the bot's Supabase project: `status`, or `now`.
+    #[command(subcommand)]
+    Sync(sync_cli::SyncCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +177,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(command) => keys(&data_dir, command),
         Command::Queue(command) => queue_cli::run(&data_dir, command),
         Command::Webhooks(command) => webhooks_cli::run(command),
+        Command::Sync(command) => sync_cli::run(&data_dir, command),
     }
 }
 

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{activity, media, orders, queues, settings, system, templates, webhooks};
+use crate::routes::{activity, media, orders, queues, settings, sync, system, templates, webhooks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,8 @@ use crate::routes::{activity, media, orders, queues, settings, system, templates
         webhooks::delivery, webhooks::replay, webhooks::status, webhooks::recent_events,
         webhooks::handle_event, webhooks::rotate_ingest_secret, webhooks::ingest,
         orders::list, orders::create, orders::get, orders::update,
+        sync::status, sync::now, sync::connection, sync::set_connection, sync::test_connection,
+        sync::errors, sync::resolve,
         crate::events::events,
     ),
     modifiers(&BearerAuth),
@@ -45,6 +47,7 @@ use crate::routes::{activity, media, orders, queues, settings, system, templates
         (name = "queues", description = "The job queues: counts, jobs, and the owner's actions"),
         (name = "webhooks", description = "Webhook endpoints, deliveries, replays, the event history and the bot's events"),
         (name = "orders", description = "Orders: created and changed by hand, announced to webhooks"),
+        (name = "sync", description = "Sync with the bot's Supabase project"),
         (name = "events", description = "Live events"),
     )
 )]

@@ -407,3 +407,114 @@ fn drop_orphans(tx: &Tx<'_>) -> Result<usize, SyncError> {
     }
     Ok(dropped)
 }
+
+/// A row the server refused (or this store could not take), as the owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorRow {
+    pub id: String,
+    pub table: String,
+    pub row_id: String,
+    pub code: String,
+    pub reason: String,
+    pub attempts: i64,
+    pub first_at: String,
+    pub last_at: String,
+}
+
+pub fn errors(store: &Store) -> Result<Vec<ErrorRow>, SyncError> {
+    Ok(store.read(|c| {
+        let mut s = c.prepare(
+            "SELECT id, table_name, row_id, code, reason, attempts, created_at, updated_at \
+             FROM sync_errors ORDER BY updated_at DESC, id",
+        )?;
+        let rows = s.query_map([], |r| {
+            Ok(ErrorRow {
+                id: r.get(0)?,
+                table: r.get(1)?,
+                row_id: r.get(2)?,
+                code: r.get(3)?,
+                reason: r.get(4)?,
+                attempts: r.get(5)?,
+                first_at: r.get(6)?,
+                last_at: r.get(7)?,
+            })
+        })?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(botdesk_store::StoreError::from)
+    })?)
+}
+
+pub fn error(store: &Store, id: &str) -> Result<Option<ErrorRow>, SyncError> {
+    Ok(errors(store)?.into_iter().find(|e| e.id == id))
+}
+
+/// Changes waiting to be pushed, by table (rows, not log entries).
+pub fn pending_by_table(store: &Store) -> Result<Vec<(String, i64)>, SyncError> {
+    Ok(store.read(|c| {
+        let mut s = c.prepare(
+            "SELECT table_name, count(DISTINCT row_id) FROM change_log GROUP BY table_name \
+             ORDER BY table_name",
+        )?;
+        let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(botdesk_store::StoreError::from)
+    })?)
+}
+
+/// Sends the refused row again on the next sync (the owner fixed what the server objected
+/// to): it is logged as a new change, under a new clock.
+pub fn retry_error(store: &Store, actor: &Actor, error: &ErrorRow) -> Result<(), SyncError> {
+    store.with_tx(actor, |tx| {
+        tx.execute(
+            "INSERT INTO change_log (table_name, row_id, op, changed_at, device_id, hlc) \
+             SELECT ?1, ?2, 'update', now, device_id, hlc FROM tx_context WHERE id = 1",
+            [&error.table, &error.row_id],
+        )?;
+        tx.execute("DELETE FROM sync_errors WHERE id = ?1", [&error.id])?;
+        Ok::<_, SyncError>(())
+    })
+}
+
+/// Keeps this device's version without sending it: the error goes; the row is sent with its
+/// next change.
+pub fn keep_local(store: &Store, error: &ErrorRow) -> Result<(), SyncError> {
+    store.with_untracked_tx(|tx| {
+        tx.execute("DELETE FROM sync_errors WHERE id = ?1", [&error.id])?;
+        Ok::<_, SyncError>(())
+    })
+}
+
+/// Takes the server's version of the row (`server`; `None` when the server has none this user
+/// may see: the local row goes), dropping this device's change.
+pub fn take_server(
+    store: &Store,
+    actor: &Actor,
+    error: &ErrorRow,
+    server: Option<&PullRow>,
+) -> Result<(), SyncError> {
+    let spec = tables::table(&error.table)
+        .ok_or_else(|| SyncError::BadRow(format!("{} does not sync", error.table)))?;
+    store.with_tx_from(actor, Origin::Sync, |tx| {
+        match server {
+            Some(row) => {
+                let values = convert::pulled_values(spec, &row.row)?;
+                convert::upsert(tx, spec, &row.id, &values)?;
+                if let Ok(h) = row.hlc.parse::<Hlc>() {
+                    tx.observe_hlc(&h)?;
+                }
+            }
+            None => {
+                tx.execute(
+                    &format!("DELETE FROM \"{}\" WHERE id = ?1", spec.name),
+                    [&error.row_id],
+                )?;
+            }
+        }
+        tx.execute(
+            "DELETE FROM change_log WHERE table_name = ?1 AND row_id = ?2",
+            [&error.table, &error.row_id],
+        )?;
+        tx.execute("DELETE FROM sync_errors WHERE id = ?1", [&error.id])?;
+        Ok(())
+    })
+}

@@ -133,6 +133,22 @@ impl Remote {
             .collect()
     }
 
+    /// The server's version of one row, if it has one this user may see.
+    pub async fn pull_one(&mut self, table: &str, id: &str) -> Result<Option<PullRow>, SyncError> {
+        let uuid: uuid::Uuid = id
+            .parse()
+            .map_err(|_| SyncError::BadRow(format!("{id:?} is not a row id")))?;
+        let tx = self.begin().await?;
+        let row = tx
+            .query_opt(
+                "SELECT seq, tbl, id::text, hlc, row_data FROM botdesk_sync.pull_one($1, $2)",
+                &[&table, &uuid],
+            )
+            .await?;
+        tx.commit().await?;
+        row.map(|r| pull_row(&r)).transpose()
+    }
+
     /// Whether the server answers and has botdesk's migrations.
     pub async fn check(&mut self) -> Result<(), SyncError> {
         let tx = self.begin().await?;
@@ -154,8 +170,75 @@ impl Remote {
     }
 }
 
+fn pull_row(r: &tokio_postgres::Row) -> Result<PullRow, SyncError> {
+    let row: Value = r.get(4);
+    let Value::Object(row) = row else {
+        return Err(SyncError::Server(
+            "pull answered a row that is not an object".into(),
+        ));
+    };
+    Ok(PullRow {
+        seq: r.get(0),
+        table: r.get(1),
+        id: r.get(2),
+        hlc: r.get(3),
+        row,
+    })
+}
+
 impl Drop for Remote {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// What a connection string names, for showing it without its password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSummary {
+    /// `host:port/database`.
+    pub server: String,
+    pub user: Option<String>,
+}
+
+/// Checks a connection string (libpq key=value or a `postgresql://` URL) and says what it
+/// names.
+pub fn summarize(connection_string: &str) -> Result<ConnectionSummary, SyncError> {
+    let config: tokio_postgres::Config = connection_string
+        .trim()
+        .parse()
+        .map_err(|e: tokio_postgres::Error| SyncError::BadConnectionString(e.to_string()))?;
+    let host = match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(name)) => name.clone(),
+        #[cfg(unix)]
+        Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+        None => return Err(SyncError::BadConnectionString("it names no host".into())),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    Ok(ConnectionSummary {
+        server: format!(
+            "{host}:{port}/{}",
+            config.get_dbname().unwrap_or("postgres")
+        ),
+        user: config.get_user().map(str::to_owned),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_string_is_summarised_without_its_password() {
+        let s = summarize(
+            "postgresql://postgres.abc:s3cret@aws-0-eu.pooler.supabase.com:6543/postgres",
+        )
+        .unwrap();
+        assert_eq!(s.server, "aws-0-eu.pooler.supabase.com:6543/postgres");
+        assert_eq!(s.user.as_deref(), Some("postgres.abc"));
+        let kv = summarize("host=127.0.0.1 port=5433 user=me dbname=shop password=x").unwrap();
+        assert_eq!(kv.server, "127.0.0.1:5433/shop");
+        for bad in ["", "not a url at all =", "postgresql://", "port=5432"] {
+            assert!(summarize(bad).is_err(), "{bad:?}");
+        }
     }
 }

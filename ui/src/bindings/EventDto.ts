@@ -3,6 +3,7 @@ import type { MediaDto } from "./MediaDto";
 import type { OrderDto } from "./OrderDto";
 import type { QueueActivity } from "./QueueActivity";
 import type { SettingsDto } from "./SettingsDto";
+import type { SyncStatusDto } from "./SyncStatusDto";
 import type { WebhookDto } from "./WebhookDto";
 import type { WebhookEventDto } from "./WebhookEventDto";
 
@@ -14,4 +15,4 @@ export type EventDto = {
 /**
  * Increases by one with every event of this process; a gap means events were dropped.
  */
-seq: number, at: string, } & ({ "type": "audit.appended", last_seq: number, } | { "type": "settings.changed", settings: SettingsDto, } | { "type": "template.created", id: string, name: string, version: number, } | { "type": "template.updated", id: string, name: string, version: number, } | { "type": "template.archived", id: string, name: string, version: number, } | { "type": "template.deleted", id: string, name: string, } | { "type": "queue.activity", activity: QueueActivity, } | { "type": "media.uploaded", media: MediaDto, } | { "type": "media.processed", media: MediaDto, } | { "type": "media.failed", media: MediaDto, } | { "type": "media.deleted", id: string, } | { "type": "media.progress", id: string, percent: number, step: string, } | { "type": "webhook.saved", webhook: WebhookDto, } | { "type": "webhook.deleted", id: string, } | { "type": "webhook.disabled", webhook: WebhookDto, } | { "type": "webhook.event", event: WebhookEventDto, } | { "type": "order.saved", order: OrderDto, } | { "type": "events.lagged", missed: number, });
+seq: number, at: string, } & ({ "type": "audit.appended", last_seq: number, } | { "type": "settings.changed", settings: SettingsDto, } | { "type": "template.created", id: string, name: string, version: number, } | { "type": "template.updated", id: string, name: string, version: number, } | { "type": "template.archived", id: string, name: string, version: number, } | { "type": "template.deleted", id: string, name: string, } | { "type": "queue.activity", activity: QueueActivity, } | { "type": "media.uploaded", media: MediaDto, } | { "type": "media.processed", media: MediaDto, } | { "type": "media.failed", media: MediaDto, } | { "type": "media.deleted", id: string, } | { "type": "media.progress", id: string, percent: number, step: string, } | { "type": "webhook.saved", webhook: WebhookDto, } | { "type": "webhook.deleted", id: string, } | { "type": "webhook.disabled", webhook: WebhookDto, } | { "type": "webhook.event", event: WebhookEventDto, } | { "type": "order.saved", order: OrderDto, } | { "type": "sync.status", status: SyncStatusDto, } | { "type": "events.lagged", missed: number, });

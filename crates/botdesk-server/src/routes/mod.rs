@@ -5,6 +5,7 @@ pub mod media;
 pub mod orders;
 pub mod queues;
 pub mod settings;
+pub mod sync;
 pub mod system;
 pub mod templates;
 pub mod webhooks;
