@@ -10,7 +10,8 @@ use botdesk_core::dto::{
 use botdesk_core::dto::{CleanRequest, CountDto, EnqueueRequest, JobActionDto, QueueOverviewDto};
 use botdesk_core::dto::{
     DeliveryDetailDto, DeliveryDto, DeliveryPageDto, IngestSecretDto, OrderDto, OrderPageDto,
-    ReplayedDto, WebhookDto, WebhookEventDto, WebhookSecretDto, WebhookStatusDto,
+    ReplayedDto, SyncConnectionDto, SyncErrorDto, SyncStatusDto, SyncTestDto, WebhookDto,
+    WebhookEventDto, WebhookSecretDto, WebhookStatusDto,
 };
 use botdesk_core::dto::{
     MediaDetailDto, MediaDto, MediaPageDto, MediaRemovedDto, MerchantDto, ProductDto,
@@ -663,4 +664,67 @@ pub async fn update_order(
         ops::orders::update(ctx, &actor, &id, request)
     })
     .await
+}
+
+// Sync ------------------------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn sync_status(state: tauri::State<'_, Desktop>) -> Reply<SyncStatusDto> {
+    run(&state, ops::sync::status).await
+}
+
+#[tauri::command]
+pub async fn sync_now(state: tauri::State<'_, Desktop>) -> Reply<SyncStatusDto> {
+    run(&state, ops::sync::sync_now).await
+}
+
+#[tauri::command]
+pub async fn sync_connection(state: tauri::State<'_, Desktop>) -> Reply<SyncConnectionDto> {
+    run(&state, ops::sync::connection).await
+}
+
+#[tauri::command]
+pub async fn set_sync_connection(
+    state: tauri::State<'_, Desktop>,
+    request: serde_json::Value,
+) -> Reply<SyncConnectionDto> {
+    let request = args(request)?;
+    let actor = state.actor.clone();
+    run(&state, move |ctx| {
+        ops::sync::set_connection(ctx, &actor, request)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn test_sync_connection(
+    state: tauri::State<'_, Desktop>,
+    request: serde_json::Value,
+) -> Reply<SyncTestDto> {
+    let request = args(request)?;
+    let ctx = state.ctx()?;
+    ops::sync::test_connection(&ctx, Some(request))
+        .await
+        .map_err(|e| e.wire())
+}
+
+#[tauri::command]
+pub async fn sync_errors(state: tauri::State<'_, Desktop>) -> Reply<Vec<SyncErrorDto>> {
+    run(&state, ops::sync::errors).await
+}
+
+#[tauri::command]
+pub async fn resolve_sync_error(
+    state: tauri::State<'_, Desktop>,
+    id: String,
+    action: String,
+) -> Reply<SyncStatusDto> {
+    let ctx = state.ctx()?;
+    let resolution: ops::sync::Resolution = action
+        .parse()
+        .map_err(|e: botdesk_core::CoreError| e.wire())?;
+    ops::sync::resolve(&ctx, &state.actor, &id, resolution)
+        .await
+        .map_err(|e| e.wire())?;
+    run(&state, ops::sync::status).await
 }

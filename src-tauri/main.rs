@@ -232,6 +232,13 @@ fn main() -> anyhow::Result<()> {
             commands::get_order,
             commands::create_order,
             commands::update_order,
+            commands::sync_status,
+            commands::sync_now,
+            commands::sync_connection,
+            commands::set_sync_connection,
+            commands::test_sync_connection,
+            commands::sync_errors,
+            commands::resolve_sync_error,
         ])
         .build(tauri::generate_context!())
         .context("the desktop app could not start")?;

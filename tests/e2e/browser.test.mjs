@@ -12,6 +12,7 @@ const PAGES = [
   ["orders", "Orders"],
   ["queues", "Queues"],
   ["webhooks", "Webhooks"],
+  ["sync", "Sync"],
   ["activity", "Activity"],
   ["settings", "Settings"],
 ];
@@ -209,7 +210,7 @@ describe("the web UI against botdesk serve", () => {
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "nav-templates");
       const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
       assert.notEqual(outline, "none", "the focused link shows a focus ring");
-      for (let i = 0; i < 6; i++) await page.keyboard.press("Tab");
+      for (let i = 0; i < 7; i++) await page.keyboard.press("Tab");
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "nav-settings");
       await page.screenshot({ path: join(ARTIFACTS, "keyboard-focus.png") });
       await page.keyboard.press("Enter");

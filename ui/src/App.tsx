@@ -9,6 +9,7 @@ import { MediaPage } from "./pages/MediaPage";
 import { OrdersPage } from "./pages/OrdersPage";
 import { QueuesPage } from "./pages/QueuesPage";
 import { SettingsPage } from "./pages/SettingsPage";
+import { SyncPage } from "./pages/SyncPage";
 import { TemplatesPage } from "./pages/TemplatesPage";
 import { WebhooksPage } from "./pages/WebhooksPage";
 import { TemplateEditor } from "./templates/TemplateEditor";
@@ -27,6 +28,8 @@ function PageView({ page, subpath }: { page: Page; subpath: string }) {
       return <MediaPage subpath={subpath} />;
     case "orders":
       return <OrdersPage />;
+    case "sync":
+      return <SyncPage />;
     case "webhooks":
       return <WebhooksPage subpath={subpath} />;
   }

@@ -1087,7 +1087,7 @@ pub struct SyncStatusDto {
     pub state: String,
     pub configured: bool,
     pub enabled: bool,
-    /// Rows changed here and not yet pushed.
+    /// Changes made here and not yet pushed (a save that wrote several rows is one).
     #[ts(type = "number")]
     pub pending_changes: i64,
     pub pending_by_table: Vec<PendingTableDto>,

@@ -87,8 +87,9 @@ pub fn next_batch(store: &Store, max_entries: usize) -> Result<Option<Batch>, Sy
         let Some(up_to_seq) = entries.last().map(|e| e.0) else {
             return Ok(None);
         };
-        // One change per row, in the order rows first changed (a parent created before its
-        // child stays before it), carrying the row's latest clock.
+        // One change per row, carrying the row's latest clock; parents' tables before their
+        // children's (the server checks foreign keys row by row), and within a table in the
+        // order rows first changed.
         let mut order: Vec<(String, String)> = Vec::new();
         let mut latest: HashMap<(String, String), (String, Option<String>)> = HashMap::new();
         for (_, table, row_id, changed_at, hlc) in entries {
@@ -98,6 +99,8 @@ pub fn next_batch(store: &Store, max_entries: usize) -> Result<Option<Batch>, Sy
             }
             latest.insert(key, (changed_at, hlc));
         }
+        let rank = |table: &str| tables::TABLES.iter().position(|t| t.name == table);
+        order.sort_by_key(|(table, _)| rank(table));
         let mut changes = Vec::with_capacity(order.len());
         for key in order {
             let Some(spec) = tables::table(&key.0) else {
@@ -448,7 +451,20 @@ pub fn error(store: &Store, id: &str) -> Result<Option<ErrorRow>, SyncError> {
     Ok(errors(store)?.into_iter().find(|e| e.id == id))
 }
 
-/// Changes waiting to be pushed, by table (rows, not log entries).
+/// Changes waiting to be pushed: what the owner did (one save is one change, however many rows
+/// it wrote), not log entries.
+pub fn pending_changes(store: &Store) -> Result<i64, SyncError> {
+    Ok(store.read(|c| {
+        c.query_row(
+            "SELECT count(DISTINCT coalesce(hlc, 'seq:' || seq)) FROM change_log",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(botdesk_store::StoreError::from)
+    })?)
+}
+
+/// Rows waiting to be pushed, by table.
 pub fn pending_by_table(store: &Store) -> Result<Vec<(String, i64)>, SyncError> {
     Ok(store.read(|c| {
         let mut s = c.prepare(

@@ -59,6 +59,11 @@ import type { OrderDto } from "../bindings/OrderDto";
 import type { OrderPageDto } from "../bindings/OrderPageDto";
 import type { OrderQuery } from "../bindings/OrderQuery";
 import type { OrderUpdate } from "../bindings/OrderUpdate";
+import type { SyncConnectionDto } from "../bindings/SyncConnectionDto";
+import type { SyncConnectionUpdate } from "../bindings/SyncConnectionUpdate";
+import type { SyncErrorDto } from "../bindings/SyncErrorDto";
+import type { SyncStatusDto } from "../bindings/SyncStatusDto";
+import type { SyncTestDto } from "../bindings/SyncTestDto";
 import { transport } from "./transport";
 
 export type { JobAction } from "../bindings/JobAction";
@@ -409,6 +414,36 @@ export const api = {
     transport().call<OrderDto>({
       http: { method: "PATCH", path: orderPath(id), body: request },
       ipc: { command: "update_order", args: { id, request } },
+    }),
+
+  syncStatus: () =>
+    transport().call<SyncStatusDto>({ http: { method: "GET", path: "/api/sync" }, ipc: { command: "sync_status" } }),
+
+  syncNow: () =>
+    transport().call<SyncStatusDto>({ http: { method: "POST", path: "/api/sync/now", body: {} }, ipc: { command: "sync_now" } }),
+
+  syncConnection: () =>
+    transport().call<SyncConnectionDto>({ http: { method: "GET", path: "/api/sync/connection" }, ipc: { command: "sync_connection" } }),
+
+  setSyncConnection: (request: SyncConnectionUpdate) =>
+    transport().call<SyncConnectionDto>({
+      http: { method: "PUT", path: "/api/sync/connection", body: request },
+      ipc: { command: "set_sync_connection", args: { request } },
+    }),
+
+  testSyncConnection: (request: SyncConnectionUpdate) =>
+    transport().call<SyncTestDto>({
+      http: { method: "POST", path: "/api/sync/connection/test", body: request },
+      ipc: { command: "test_sync_connection", args: { request } },
+    }),
+
+  syncErrors: () =>
+    transport().call<SyncErrorDto[]>({ http: { method: "GET", path: "/api/sync/errors" }, ipc: { command: "sync_errors" } }),
+
+  resolveSyncError: (id: string, action: "retry" | "keep-local" | "discard-local") =>
+    transport().call<SyncStatusDto>({
+      http: { method: "POST", path: `/api/sync/errors/${encodeURIComponent(id)}/${action}`, body: {} },
+      ipc: { command: "resolve_sync_error", args: { id, action } },
     }),
 
   rotateEventsSecret: () =>

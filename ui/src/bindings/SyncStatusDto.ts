@@ -11,7 +11,7 @@ export type SyncStatusDto = {
  */
 state: string, configured: boolean, enabled: boolean, 
 /**
- * Rows changed here and not yet pushed.
+ * Changes made here and not yet pushed (a save that wrote several rows is one).
  */
 pending_changes: number, pending_by_table: Array<PendingTableDto>, 
 /**

@@ -3,6 +3,7 @@
 // navigation so screen readers announce it.
 import { type ReactNode, useEffect, useRef } from "react";
 import type { Page } from "../hooks/useRoute";
+import { SyncIndicator } from "../sync/SyncIndicator";
 
 const NAV: { page: Page; label: string; icon: string }[] = [
   { page: "templates", label: "Templates", icon: "✉" },
@@ -10,6 +11,7 @@ const NAV: { page: Page; label: string; icon: string }[] = [
   { page: "orders", label: "Orders", icon: "☰" },
   { page: "queues", label: "Queues", icon: "≡" },
   { page: "webhooks", label: "Webhooks", icon: "⇄" },
+  { page: "sync", label: "Sync", icon: "⟳" },
   { page: "activity", label: "Activity", icon: "◷" },
   { page: "settings", label: "Settings", icon: "⚙" },
 ];
@@ -54,6 +56,7 @@ export function AppFrame({ page, banner, children }: { page: Page; banner: React
             </li>
           ))}
         </ul>
+        <SyncIndicator />
       </nav>
       <div className="content">
         {banner}

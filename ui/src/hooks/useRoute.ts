@@ -2,7 +2,7 @@
 // in a browser, with no server-side routes needed.
 import { useEffect, useState } from "react";
 
-export const PAGES = ["templates", "media", "orders", "queues", "webhooks", "activity", "settings"] as const;
+export const PAGES = ["templates", "media", "orders", "queues", "webhooks", "sync", "activity", "settings"] as const;
 export type Page = (typeof PAGES)[number];
 
 export const DEFAULT_PAGE: Page = "templates";

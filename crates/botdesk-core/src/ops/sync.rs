@@ -302,7 +302,7 @@ fn status_of(
         .into_iter()
         .map(|(table, rows)| PendingTableDto { table, rows })
         .collect();
-    let pending_changes = pending_by_table.iter().map(|p| p.rows).sum();
+    let pending_changes = local::pending_changes(store)?;
     let errors = local::errors(store)?.len() as i64;
     let state = match &connection {
         None => "not_configured",
