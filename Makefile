@@ -66,7 +66,7 @@ lint: $(UI_DEPS) ## Formatting and lints (Rust and UI)
 
 QUEUE_BENCH_JOBS ?= 20000
 
-bench: deps ## Benchmarks (release builds): templates, the preview endpoint, the job queue beside BullMQ, media beside sharp, webhooks
+bench: deps ## Benchmarks (release builds): templates, the preview endpoint, the job queue beside BullMQ, media beside sharp, webhooks, sync
 	@command -v wrk >/dev/null || sudo_or_not=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		command -v wrk >/dev/null || $$sudo_or_not apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends wrk
 	bench/templates.sh
@@ -74,6 +74,7 @@ bench: deps ## Benchmarks (release builds): templates, the preview endpoint, the
 	bench/media.sh
 	bench/upload.sh
 	bench/webhooks.sh
+	bench/sync.sh
 
 FUZZ_SECONDS ?= 300
 

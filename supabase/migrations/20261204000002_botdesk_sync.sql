@@ -107,27 +107,79 @@ DROP POLICY IF EXISTS batches_own ON botdesk_sync.batches;
 CREATE POLICY batches_own ON botdesk_sync.batches FOR ALL TO authenticated
     USING (user_id = auth.uid()) WITH CHECK (user_id = auth.uid());
 
+-- One change applied on its own (the slow path, and the one that says why a change was
+-- refused): the clock compared under a row lock, the row upserted with the columns sent.
+CREATE OR REPLACE FUNCTION botdesk_sync.apply_one(p_device text, change jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY INVOKER AS $$
+DECLARE
+    t        text := change->>'table';
+    row_id   uuid;
+    new_hlc  text;
+    old_hlc  text;
+    cols     text;
+    sets     text;
+    row_data jsonb;
+BEGIN
+    IF NOT (t = ANY (botdesk_sync.tables())) THEN
+        RAISE EXCEPTION 'not a synced table: %', t USING ERRCODE = '42P01';
+    END IF;
+    row_id := (change->>'id')::uuid;
+    new_hlc := change->>'hlc';
+    IF new_hlc IS NULL OR new_hlc !~ '^[0-9]{13}-[0-9]{6}-.+$' THEN
+        RAISE EXCEPTION 'a change needs a clock value, not %', coalesce(new_hlc, 'none')
+            USING ERRCODE = '22023';
+    END IF;
+    EXECUTE format('SELECT hlc FROM public.%I WHERE id = $1 FOR UPDATE', t)
+        INTO old_hlc USING row_id;
+    IF old_hlc IS NOT NULL AND old_hlc >= new_hlc THEN
+        RETURN jsonb_build_object('id', row_id, 'table', t, 'result', 'superseded', 'hlc', old_hlc);
+    END IF;
+    -- Only the columns the device sent (and this table has): server-side columns such as
+    -- merchants.owner_id keep their values.
+    row_data := (change->'row') || jsonb_build_object('id', row_id, 'hlc', new_hlc,
+                                                       'device_id', p_device);
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
+           string_agg(format('%1$I = EXCLUDED.%1$I', a.attname), ', ' ORDER BY a.attnum)
+               FILTER (WHERE a.attname <> 'id')
+      INTO cols, sets
+      FROM pg_attribute a
+     WHERE a.attrelid = format('public.%I', t)::regclass
+       AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'sync_seq'
+       AND row_data ? a.attname;
+    EXECUTE format('INSERT INTO public.%1$I (%2$s) SELECT %2$s FROM '
+                   'jsonb_populate_record(NULL::public.%1$I, $1) '
+                   'ON CONFLICT (id) DO UPDATE SET %3$s', t, cols, sets)
+        USING row_data;
+    RETURN jsonb_build_object('id', row_id, 'table', t, 'result', 'applied');
+END;
+$$;
+
 -- push(batch, device, changes): changes is a JSON array of
 --   {"table", "id", "hlc", "row": {column: value, ...}}
--- (a delete is a row with deleted_at set). Each change is applied or not on its own: the answer
--- is an array, in the same order, of {"id", "table", "result": "applied" | "superseded" |
--- "refused", "hlc" (the server's, when superseded), "code" and "reason" (when refused: the
--- SQLSTATE, e.g. 42501 for a row-level security policy, 23505 for a unique violation)}.
+-- (a delete is a row with deleted_at set), parents' tables before their children's. Each change
+-- is applied or not on its own: the answer is an array, in the same order, of {"id", "table",
+-- "result": "applied" | "superseded" | "refused", "hlc" (the server's, when superseded), "code"
+-- and "reason" (when refused: the SQLSTATE, e.g. 42501 for a row-level security policy, 23505
+-- for a unique violation)}.
+--
+-- The changes of one table (with the same columns) go in one statement, the clock rule in its
+-- ON CONFLICT clause; should that statement fail (a policy, a constraint, a bad value), its
+-- changes are applied one by one instead, so that only the offending ones are refused.
 -- It runs with the caller's rights (SECURITY INVOKER): the row-level security policies apply.
 CREATE OR REPLACE FUNCTION botdesk_sync.push(p_batch uuid, p_device text, p_changes jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY INVOKER AS $$
 DECLARE
-    done      jsonb;
-    results   jsonb := '[]'::jsonb;
-    change    jsonb;
-    t         text;
-    row_id    uuid;
-    new_hlc   text;
-    old_hlc   text;
-    cols      text;
-    sets      text;
-    row_data  jsonb;
+    done     jsonb;
+    answers  jsonb := '{}'::jsonb;
+    grp      record;
+    item     record;
+    cols     text;
+    sets     text;
+    applied  jsonb;
+    current  jsonb;
+    results  jsonb;
 BEGIN
     SELECT b.results INTO done FROM botdesk_sync.batches b WHERE b.id = p_batch;
     IF FOUND THEN
@@ -137,51 +189,75 @@ BEGIN
         RAISE EXCEPTION 'changes must be a JSON array' USING ERRCODE = '22023';
     END IF;
     PERFORM set_config('botdesk_sync.pushing', 'on', true);
-    FOR change IN SELECT * FROM jsonb_array_elements(p_changes) LOOP
-        t := change->>'table';
+    FOR grp IN
+        SELECT e.c->>'table' AS t,
+               (SELECT string_agg(k, ',' ORDER BY k) FROM jsonb_object_keys(e.c->'row') k) AS shape,
+               jsonb_agg(jsonb_build_object('n', e.n, 'c', e.c) ORDER BY e.n) AS items,
+               min(e.n) AS first
+          FROM jsonb_array_elements(p_changes) WITH ORDINALITY AS e(c, n)
+         GROUP BY 1, 2
+         ORDER BY first
+    LOOP
         BEGIN
-            IF NOT (t = ANY (botdesk_sync.tables())) THEN
-                RAISE EXCEPTION 'not a synced table: %', t USING ERRCODE = '42P01';
+            IF NOT (grp.t = ANY (botdesk_sync.tables())) THEN
+                RAISE EXCEPTION 'not a synced table' USING ERRCODE = '42P01';
             END IF;
-            row_id := (change->>'id')::uuid;
-            new_hlc := change->>'hlc';
-            IF new_hlc IS NULL OR new_hlc !~ '^[0-9]{13}-[0-9]{6}-.+$' THEN
-                RAISE EXCEPTION 'a change needs a clock value, not %', coalesce(new_hlc, 'none')
-                    USING ERRCODE = '22023';
+            IF EXISTS (SELECT 1 FROM jsonb_array_elements(grp.items) i
+                        WHERE (i->'c'->>'hlc') IS NULL
+                           OR (i->'c'->>'hlc') !~ '^[0-9]{13}-[0-9]{6}-.+$'
+                           OR jsonb_typeof(i->'c'->'row') IS DISTINCT FROM 'object') THEN
+                RAISE EXCEPTION 'a change without a clock or a row' USING ERRCODE = '22023';
             END IF;
-            EXECUTE format('SELECT hlc FROM public.%I WHERE id = $1 FOR UPDATE', t)
-                INTO old_hlc USING row_id;
-            IF old_hlc IS NOT NULL AND old_hlc >= new_hlc THEN
-                results := results || jsonb_build_object('id', row_id, 'table', t,
-                                                         'result', 'superseded', 'hlc', old_hlc);
-            ELSE
-                -- Only the columns the device sent (and this table has): server-side columns
-                -- such as merchants.owner_id keep their values.
-                row_data := (change->'row') || jsonb_build_object('id', row_id, 'hlc', new_hlc,
-                                                                   'device_id', p_device);
-                SELECT string_agg(quote_ident(c.column_name), ', ' ORDER BY c.ordinal_position),
-                       string_agg(format('%1$I = EXCLUDED.%1$I', c.column_name), ', '
-                                  ORDER BY c.ordinal_position)
-                           FILTER (WHERE c.column_name <> 'id')
-                  INTO cols, sets
-                  FROM information_schema.columns c
-                 WHERE c.table_schema = 'public' AND c.table_name = t
-                   AND c.column_name <> 'sync_seq'
-                   AND row_data ? c.column_name;
-                EXECUTE format('INSERT INTO public.%1$I (%2$s) SELECT %2$s FROM '
-                               'jsonb_populate_record(NULL::public.%1$I, $1) '
-                               'ON CONFLICT (id) DO UPDATE SET %3$s', t, cols, sets)
-                    USING row_data;
-                results := results || jsonb_build_object('id', row_id, 'table', t,
-                                                         'result', 'applied');
-            END IF;
+            SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
+                   string_agg(format('%1$I = EXCLUDED.%1$I', a.attname), ', ' ORDER BY a.attnum)
+                       FILTER (WHERE a.attname <> 'id')
+              INTO cols, sets
+              FROM pg_attribute a
+             WHERE a.attrelid = format('public.%I', grp.t)::regclass
+               AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> 'sync_seq'
+               AND (a.attname IN ('id', 'hlc', 'device_id')
+                    OR a.attname = ANY (string_to_array(grp.shape, ',')));
+            EXECUTE format(
+                'WITH up AS (INSERT INTO public.%1$I AS x (%2$s) SELECT %2$s FROM '
+                'jsonb_populate_recordset(NULL::public.%1$I, $1) '
+                'ON CONFLICT (id) DO UPDATE SET %3$s WHERE x.hlc < EXCLUDED.hlc RETURNING x.id) '
+                'SELECT coalesce(jsonb_object_agg(id, true), ''{}'') FROM up', grp.t, cols, sets)
+                INTO applied
+                USING (SELECT jsonb_agg((i->'c'->'row') || jsonb_build_object(
+                                  'id', i->'c'->>'id', 'hlc', i->'c'->>'hlc', 'device_id', p_device))
+                         FROM jsonb_array_elements(grp.items) i);
+            -- What was not applied lost to a later clock on the server: say which.
+            EXECUTE format('SELECT coalesce(jsonb_object_agg(id, hlc), ''{}'') FROM public.%I '
+                           'WHERE id = ANY ($1)', grp.t)
+                INTO current
+                USING (SELECT array_agg((i->'c'->>'id')::uuid) FROM jsonb_array_elements(grp.items) i
+                        WHERE NOT applied ? (i->'c'->>'id'));
+            answers := answers || (
+                SELECT jsonb_object_agg(i->>'n', CASE
+                    WHEN applied ? (i->'c'->>'id') THEN
+                        jsonb_build_object('id', i->'c'->>'id', 'table', grp.t, 'result', 'applied')
+                    ELSE
+                        jsonb_build_object('id', i->'c'->>'id', 'table', grp.t,
+                                           'result', 'superseded',
+                                           'hlc', current->>(i->'c'->>'id'))
+                    END)
+                  FROM jsonb_array_elements(grp.items) i);
         EXCEPTION WHEN OTHERS THEN
-            results := results || jsonb_build_object('id', change->>'id', 'table', t,
-                                                     'result', 'refused', 'code', SQLSTATE,
-                                                     'reason', SQLERRM);
+            FOR item IN SELECT i->>'n' AS n, i->'c' AS c FROM jsonb_array_elements(grp.items) i LOOP
+                BEGIN
+                    answers := answers || jsonb_build_object(item.n,
+                        botdesk_sync.apply_one(p_device, item.c));
+                EXCEPTION WHEN OTHERS THEN
+                    answers := answers || jsonb_build_object(item.n, jsonb_build_object(
+                        'id', item.c->>'id', 'table', item.c->>'table', 'result', 'refused',
+                        'code', SQLSTATE, 'reason', SQLERRM));
+                END;
+            END LOOP;
         END;
     END LOOP;
     PERFORM set_config('botdesk_sync.pushing', 'off', true);
+    SELECT coalesce(jsonb_agg(answers->(n::text) ORDER BY n), '[]'::jsonb) INTO results
+      FROM generate_series(1, jsonb_array_length(p_changes)) AS n;
     INSERT INTO botdesk_sync.batches (id, device_id, results) VALUES (p_batch, p_device, results);
     RETURN results;
 END;
@@ -226,6 +302,7 @@ $$;
 GRANT USAGE ON SCHEMA botdesk_sync TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION botdesk_sync.pull_one(text, uuid) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION botdesk_sync.push(uuid, text, jsonb) TO authenticated, service_role;
+GRANT EXECUTE ON FUNCTION botdesk_sync.apply_one(text, jsonb) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION botdesk_sync.pull(bigint, integer) TO authenticated, service_role;
 GRANT EXECUTE ON FUNCTION botdesk_sync.server_hlc(text) TO PUBLIC;
 GRANT USAGE, SELECT ON SEQUENCE botdesk_sync.seq TO authenticated, service_role;

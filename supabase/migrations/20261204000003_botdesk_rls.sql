@@ -52,7 +52,8 @@ BEGIN
         EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('DROP POLICY IF EXISTS %I ON public.%I', t || '_admin', t);
         EXECUTE format('CREATE POLICY %I ON public.%I FOR ALL TO authenticated '
-                       'USING (botdesk_sync.is_admin()) WITH CHECK (botdesk_sync.is_admin())',
+                       'USING ((SELECT botdesk_sync.is_admin())) '
+                       'WITH CHECK ((SELECT botdesk_sync.is_admin()))',
                        t || '_admin', t);
     END LOOP;
 END;

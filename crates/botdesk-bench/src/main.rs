@@ -4,6 +4,7 @@
 //!   botdesk-bench queue --jobs N [--runs R] [--concurrency 1,10,50] [--json]
 //!   botdesk-bench media --corpus DIR [--passes P] [--json]
 //!   botdesk-bench webhooks --deliveries N [--runs R] [--pending P] [--json]
+//!   botdesk-bench sync --rows N --database-url URL --user-id UUID [--json]
 //!
 //! The queue benchmark mirrors `../shared/bench/bullmq/bench.mjs`: the same payload, `addBulk`-
 //! sized batches of 1000, a no-op handler draining N pre-enqueued jobs at each concurrency, the
@@ -11,6 +12,7 @@
 //! peer runs Redis with appendfsync everysec).
 
 mod media;
+mod sync;
 mod webhooks;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -83,6 +85,21 @@ enum Command {
         /// How long the engine works through that backlog while memory is sampled.
         #[arg(long, default_value_t = 20)]
         pending_secs: u64,
+        /// One JSON line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sync against a PostgreSQL with botdesk's Supabase migrations: N changed rows pushed,
+    /// then pulled by a new device.
+    Sync {
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+        /// The database (bench/sync.sh starts a throwaway one).
+        #[arg(long)]
+        database_url: String,
+        /// The Supabase Auth user to sync as (an owner in public.users).
+        #[arg(long)]
+        user_id: String,
         /// One JSON line instead of a table.
         #[arg(long)]
         json: bool,
@@ -420,5 +437,11 @@ async fn main() -> anyhow::Result<()> {
             pending_secs,
             json,
         } => webhooks::webhooks_bench(deliveries, runs, samples, pending, pending_secs, json).await,
+        Command::Sync {
+            rows,
+            database_url,
+            user_id,
+            json,
+        } => sync::sync_bench(rows, &database_url, &user_id, json).await,
     }
 }

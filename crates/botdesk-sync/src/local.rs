@@ -324,6 +324,13 @@ pub fn apply_pulled(
                 out.superseded += 1;
                 continue;
             }
+            // This device's own change, back from the server unchanged: already here.
+            if pending.is_none()
+                && row.row.get("device_id").and_then(Value::as_str) == Some(tx.device_id())
+                && same_update(tx, spec.name, &row.id, &row.row)?
+            {
+                continue;
+            }
             let values = convert::pulled_values(spec, &row.row)?;
             tx.execute_batch("SAVEPOINT pulled_row")?;
             match convert::upsert(tx, spec, &row.id, &values) {
@@ -359,6 +366,27 @@ pub fn apply_pulled(
         )?;
         Ok(out)
     })
+}
+
+/// Whether the local row was last updated at the time the server's row says.
+fn same_update(
+    tx: &Tx<'_>,
+    table: &str,
+    id: &str,
+    row: &Map<String, Value>,
+) -> Result<bool, SyncError> {
+    let Some(theirs) = row
+        .get("updated_at")
+        .and_then(Value::as_str)
+        .and_then(|t| t.parse::<botdesk_store::Timestamp>().ok())
+    else {
+        return Ok(false);
+    };
+    let ours: Option<String> = tx
+        .prepare_cached(&format!("SELECT updated_at FROM \"{table}\" WHERE id = ?1"))?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(ours.is_some_and(|o| o == theirs.to_string()))
 }
 
 /// Rows whose parent is not here (the server's policies hide it from this user, or it has not
