@@ -69,8 +69,30 @@ impl Pg {
         pg
     }
 
+    /// A fresh cluster with Supabase's auth schema and botdesk's migrations, serving TLS with
+    /// a certificate for 127.0.0.1 made for it (`tls_cert()`), and a login role `syncer`
+    /// (allowed to act as `authenticated`) that may connect over TLS only.
+    pub fn start_tls() -> Pg {
+        let pg = Pg::start_bare_with(true);
+        pg.psql_file(&fixture("supabase_auth.sql"));
+        pg.apply_migrations();
+        pg.admin()
+            .batch_execute("CREATE ROLE syncer LOGIN; GRANT authenticated TO syncer;")
+            .expect("the TLS-only role");
+        pg
+    }
+
+    /// The CA that signed a TLS cluster's certificate (a PEM file).
+    pub fn tls_cert(&self) -> PathBuf {
+        self.dir.path().join("ca.crt")
+    }
+
     /// A fresh cluster with nothing of botdesk's.
     pub fn start_bare() -> Pg {
+        Pg::start_bare_with(false)
+    }
+
+    fn start_bare_with(tls: bool) -> Pg {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("botdesk-pg-")
@@ -97,11 +119,101 @@ impl Pg {
             String::from_utf8_lossy(&out.stderr)
         );
         let port = free_port();
-        let options = format!(
+        let mut options = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off \
              -c max_connections=50",
             dir.path().display()
         );
+        if tls {
+            let (crt, key) = (dir.path().join("server.crt"), dir.path().join("server.key"));
+            let (ca, ca_key) = (dir.path().join("ca.crt"), dir.path().join("ca.key"));
+            let csr = dir.path().join("server.csr");
+            let ext = dir.path().join("server.ext");
+            std::fs::write(
+                &ext,
+                "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\n",
+            )
+            .expect("the extensions file");
+            let openssl = |args: &[&std::ffi::OsStr]| {
+                let out = Command::new("openssl")
+                    .args(args)
+                    .output()
+                    .expect("openssl runs");
+                assert!(
+                    out.status.success(),
+                    "openssl: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            };
+            let os = |s: &str| std::ffi::OsString::from(s);
+            // A CA of the test's own, and a server certificate for 127.0.0.1 signed by it.
+            openssl(&[
+                &os("req"),
+                &os("-x509"),
+                &os("-newkey"),
+                &os("rsa:2048"),
+                &os("-nodes"),
+                &os("-days"),
+                &os("2"),
+                &os("-subj"),
+                &os("/CN=botdesk test CA"),
+                &os("-keyout"),
+                ca_key.as_os_str(),
+                &os("-out"),
+                ca.as_os_str(),
+            ]);
+            openssl(&[
+                &os("req"),
+                &os("-newkey"),
+                &os("rsa:2048"),
+                &os("-nodes"),
+                &os("-subj"),
+                &os("/CN=127.0.0.1"),
+                &os("-keyout"),
+                key.as_os_str(),
+                &os("-out"),
+                csr.as_os_str(),
+            ]);
+            openssl(&[
+                &os("x509"),
+                &os("-req"),
+                &os("-in"),
+                csr.as_os_str(),
+                &os("-CA"),
+                ca.as_os_str(),
+                &os("-CAkey"),
+                ca_key.as_os_str(),
+                &os("-CAcreateserial"),
+                &os("-days"),
+                &os("2"),
+                &os("-extfile"),
+                ext.as_os_str(),
+                &os("-out"),
+                crt.as_os_str(),
+            ]);
+            if is_root() {
+                let _ = Command::new("chown")
+                    .args(["postgres:postgres"])
+                    .arg(&crt)
+                    .arg(&key)
+                    .status();
+            }
+            let _ = Command::new("chmod").arg("600").arg(&key).status();
+            // The admin connects in the clear; `syncer` only over TLS.
+            std::fs::write(
+                data.join("pg_hba.conf"),
+                "local all all trust\n\
+                 host all postgres 127.0.0.1/32 trust\n\
+                 hostssl all syncer 127.0.0.1/32 trust\n\
+                 hostnossl all syncer 127.0.0.1/32 reject\n",
+            )
+            .expect("pg_hba.conf");
+            options.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                crt.display(),
+                key.display()
+            ));
+        }
         let pg = Pg {
             port,
             dir,

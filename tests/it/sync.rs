@@ -515,3 +515,44 @@ fn what_syncs_matches_both_schemas_column_for_column() {
         }
     }
 }
+
+#[test]
+fn the_connection_is_encrypted_as_sslmode_says_and_checked_when_asked() {
+    let pg = Pg::start_tls();
+    let _db = server(&pg);
+    let a = Device::new("2026-12-04T09:00:00Z");
+    a.merchant("Over TLS");
+    let with = |tail: &str| RemoteConfig {
+        connection_string: format!(
+            "postgresql://syncer@127.0.0.1:{}/postgres?connect_timeout=5{tail}",
+            pg.port
+        ),
+        user_id: Some(OWNER.to_owned()),
+        device_id: a.store.device_id().to_owned(),
+    };
+    // In the clear: this role may not.
+    let refused = a.sync_with(&with("&sslmode=disable")).unwrap_err();
+    assert!(refused.to_string().contains("pg_hba"), "{refused}");
+    // Checked against a CA the system does not know: refused.
+    let unknown = a.sync_with(&with("&sslmode=verify-full")).unwrap_err();
+    assert!(
+        unknown.to_string().to_lowercase().contains("certificate"),
+        "{unknown}"
+    );
+    // Encrypted (libpq's `require`: whoever's certificate), then checked against the
+    // project's CA file: both sync.
+    let report = a.sync_with(&with("&sslmode=require")).unwrap();
+    assert_eq!(report.pushed.applied, 1, "{report:?}");
+    let root = pg.tls_cert().display().to_string();
+    let verified = with(&format!("&sslmode=verify-full&sslrootcert={root}"));
+    a.sync_with(&verified).unwrap();
+    // And the default (prefer) takes TLS when it is offered.
+    a.sync_with(&with("")).unwrap();
+    // A root file that is not one is a clear error, not a connection attempt.
+    let bad = a
+        .sync_with(&with(
+            "&sslmode=verify-full&sslrootcert=/nonexistent/ca.crt",
+        ))
+        .unwrap_err();
+    assert_eq!(bad.code(), "sync.invalid_connection_string", "{bad}");
+}

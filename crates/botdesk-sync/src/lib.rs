@@ -7,7 +7,7 @@
 //! - [`tables`]: what syncs, column by column;
 //! - [`convert`]: a row between SQLite and Postgres;
 //! - [`local`]: the store's half (batches, answers, pulled rows);
-//! - [`remote`]: the server's half (one connection, `push` and `pull`);
+//! - [`remote`]: the server's half (one connection, `push` and `pull`), over [`tls`];
 //! - [`engine`]: one sync, both halves.
 
 pub mod convert;
@@ -16,6 +16,7 @@ pub mod error;
 pub mod local;
 pub mod remote;
 pub mod tables;
+pub mod tls;
 
 pub use engine::{SyncReport, sync_once};
 pub use error::SyncError;

@@ -7,7 +7,12 @@
 use std::time::Duration;
 
 use serde_json::Value;
+use tokio_postgres::config::SslMode;
+use tokio_postgres::tls::MakeTlsConnect;
 use tokio_postgres::{Client, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use crate::tls::TlsPolicy;
 
 use crate::error::SyncError;
 use crate::local::{Batch, PullRow, PushResult};
@@ -42,26 +47,57 @@ impl std::fmt::Debug for Remote {
 /// How long connecting may take before the server counts as unreachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Connects with `tls` and runs the connection on its own task.
+async fn spawn<T>(
+    pg: &tokio_postgres::Config,
+    tls: T,
+) -> Result<(Client, tokio::task::JoinHandle<()>), SyncError>
+where
+    T: MakeTlsConnect<tokio_postgres::Socket>,
+    T::Stream: Send + 'static,
+{
+    let (client, connection) = tokio::time::timeout(CONNECT_TIMEOUT, pg.connect(tls))
+        .await
+        .map_err(|_| SyncError::Unreachable("no answer within 10 s".into()))?
+        .map_err(|e| SyncError::Unreachable(describe_connect_error(&e)))?;
+    let task = tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(error = %e, "the sync connection closed");
+        }
+    });
+    Ok((client, task))
+}
+
+/// A connection failure in words, with its cause (a refused certificate, a password).
+fn describe_connect_error(e: &tokio_postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    text
+}
+
 impl Remote {
     pub async fn connect(config: &RemoteConfig) -> Result<Remote, SyncError> {
-        let mut pg: tokio_postgres::Config = config
-            .connection_string
+        let (connection_string, policy) = crate::tls::split_tls(&config.connection_string)?;
+        let mut pg: tokio_postgres::Config = connection_string
             .parse()
             .map_err(|e: tokio_postgres::Error| SyncError::BadConnectionString(e.to_string()))?;
         if pg.get_connect_timeout().is_none() {
             pg.connect_timeout(CONNECT_TIMEOUT);
         }
         pg.application_name("botdesk-sync");
-        let connecting = pg.connect(NoTls);
-        let (client, connection) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
-            .await
-            .map_err(|_| SyncError::Unreachable("no answer within 10 s".into()))?
-            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
-        let task = tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "the sync connection closed");
-            }
+        pg.ssl_mode(match policy {
+            TlsPolicy::Disable => SslMode::Disable,
+            TlsPolicy::Encrypt { required: false } => SslMode::Prefer,
+            TlsPolicy::Encrypt { required: true } | TlsPolicy::Verify { .. } => SslMode::Require,
         });
+        let (client, task) = match crate::tls::client_config(&policy)? {
+            None => spawn(&pg, NoTls).await?,
+            Some(tls) => spawn(&pg, MakeRustlsConnect::new(tls)).await?,
+        };
         Ok(Remote {
             client,
             config: config.clone(),
@@ -187,8 +223,8 @@ pub struct ConnectionSummary {
 /// Checks a connection string (libpq key=value or a `postgresql://` URL) and says what it
 /// names.
 pub fn summarize(connection_string: &str) -> Result<ConnectionSummary, SyncError> {
-    let config: tokio_postgres::Config = connection_string
-        .trim()
+    let (plain, _) = crate::tls::split_tls(connection_string)?;
+    let config: tokio_postgres::Config = plain
         .parse()
         .map_err(|e: tokio_postgres::Error| SyncError::BadConnectionString(e.to_string()))?;
     let host = match config.get_hosts().first() {
