@@ -7,9 +7,9 @@ set -euo pipefail
 build_pkgs=(build-essential pkg-config file cmake nasm libde265-dev libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
             libayatana-appindicator3-dev librsvg2-dev)
 # Browser and desktop end-to-end tests (a D-Bus session for the single-instance check), the
-# sync tests' PostgreSQL (its server binaries: the tests start their own clusters),
+# sync tests' PostgreSQL and PgBouncer (binaries only: the tests start their own),
 # screenshots.
-test_pkgs=(chromium xvfb xauth webkit2gtk-driver dbus-daemon imagemagick postgresql)
+test_pkgs=(chromium xvfb xauth webkit2gtk-driver dbus-daemon imagemagick postgresql pgbouncer)
 
 want=()
 for group in "$@"; do

@@ -345,3 +345,69 @@ pub fn migrations() -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// PgBouncer in transaction mode in front of a [`Pg`], as Supabase's pooler is: each
+/// transaction may get another server connection, so nothing prepared on one survives to the
+/// next. One server connection for everyone (`default_pool_size = 1`), so clients really share.
+pub struct Pooler {
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Pooler {
+    pub fn start(pg: &Pg) -> Pooler {
+        let dir = tempfile::Builder::new()
+            .prefix("botdesk-pgbouncer-")
+            .tempdir()
+            .expect("a temp dir");
+        let port = free_port();
+        let d = dir.path().display();
+        std::fs::write(dir.path().join("users.txt"), "\"postgres\" \"\"\n").expect("users");
+        std::fs::write(
+            dir.path().join("pgbouncer.ini"),
+            format!(
+                "[databases]\npostgres = host=127.0.0.1 port={} dbname=postgres\n\
+                 [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\n\
+                 auth_type = trust\nauth_file = {d}/users.txt\npool_mode = transaction\n\
+                 default_pool_size = 1\nmax_client_conn = 50\nlogfile = {d}/pgbouncer.log\n\
+                 pidfile = {d}/pgbouncer.pid\nunix_socket_dir =\n\
+                 ignore_startup_parameters = extra_float_digits\n",
+                pg.port
+            ),
+        )
+        .expect("pgbouncer.ini");
+        if is_root() {
+            let _ = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path())
+                .status();
+        }
+        let out = as_server_user(Path::new("/usr/sbin/pgbouncer"))
+            .arg("-d")
+            .arg(dir.path().join("pgbouncer.ini"))
+            .output()
+            .expect("pgbouncer runs (make test installs Debian's pgbouncer)");
+        assert!(
+            out.status.success(),
+            "pgbouncer did not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "pgbouncer did not listen within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Pooler { port, dir }
+    }
+}
+
+impl Drop for Pooler {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.path().join("pgbouncer.pid")) {
+            let _ = Command::new("kill").args(["-INT", pid.trim()]).status();
+        }
+    }
+}

@@ -556,3 +556,45 @@ fn the_connection_is_encrypted_as_sslmode_says_and_checked_when_asked() {
         .unwrap_err();
     assert_eq!(bad.code(), "sync.invalid_connection_string", "{bad}");
 }
+
+#[test]
+fn sync_works_through_a_transaction_mode_pooler() {
+    let pg = Pg::start();
+    let mut db = server(&pg);
+    let pooler = crate::pg::Pooler::start(&pg);
+    let devices: Vec<Device> = (0..3)
+        .map(|_| Device::new("2026-12-04T09:00:00Z"))
+        .collect();
+    for (n, d) in devices.iter().enumerate() {
+        for m in 0..20 {
+            d.merchant(&format!("Shop {n}.{m}"));
+        }
+    }
+    let through = |d: &Device| RemoteConfig {
+        connection_string: format!(
+            "host=127.0.0.1 port={} user=postgres dbname=postgres connect_timeout=5",
+            pooler.port
+        ),
+        user_id: Some(OWNER.to_owned()),
+        device_id: d.store.device_id().to_owned(),
+    };
+    // All at once, twice over, sharing the pooler's one server connection.
+    for _ in 0..2 {
+        std::thread::scope(|s| {
+            for d in &devices {
+                let config = through(d);
+                s.spawn(move || d.sync_with(&config).unwrap());
+            }
+        });
+    }
+    for d in &devices {
+        d.sync_with(&through(d)).unwrap();
+    }
+    let n: i64 = db
+        .query_one("SELECT count(*) FROM public.merchants", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 60);
+    assert_eq!(devices[0].rows(), devices[1].rows());
+    assert_eq!(devices[1].rows(), devices[2].rows());
+}

@@ -1,14 +1,16 @@
 //! The server half: a connection to the Supabase project's Postgres, and the two calls sync
 //! makes, each in its own transaction with the owner's claims set as Supabase's API sets them
 //! (`SET LOCAL ROLE authenticated`, `request.jwt.claims`), so the row-level security policies
-//! judge every change. Statements are sent unnamed inside their transaction, which is what
-//! Supabase's transaction pooler allows.
+//! judge every change. Statements go unnamed, with their parameters' types given
+//! (`query_typed`): nothing is prepared on the server, so a transaction-mode pooler (Supabase's,
+//! PgBouncer) may hand each transaction to another backend.
 
 use std::time::Duration;
 
 use serde_json::Value;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::tls::MakeTlsConnect;
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, NoTls};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -111,9 +113,9 @@ impl Remote {
         if let Some(uid) = user {
             tx.batch_execute("SET LOCAL ROLE authenticated").await?;
             let claims = serde_json::json!({"sub": uid, "role": "authenticated"}).to_string();
-            tx.execute(
+            tx.query_typed(
                 "SELECT set_config('request.jwt.claims', $1, true)",
-                &[&claims],
+                &[(&claims, Type::TEXT)],
             )
             .await?;
         }
@@ -129,9 +131,13 @@ impl Remote {
         let device = self.config.device_id.clone();
         let tx = self.begin().await?;
         let row = tx
-            .query_one(
+            .query_typed_one(
                 "SELECT botdesk_sync.push($1, $2, $3)",
-                &[&id, &device, &batch.changes],
+                &[
+                    (&id, Type::UUID),
+                    (&device, Type::TEXT),
+                    (&batch.changes, Type::JSONB),
+                ],
             )
             .await?;
         tx.commit().await?;
@@ -144,9 +150,9 @@ impl Remote {
     pub async fn pull(&mut self, after: i64, limit: i32) -> Result<Vec<PullRow>, SyncError> {
         let tx = self.begin().await?;
         let rows = tx
-            .query(
+            .query_typed(
                 "SELECT seq, tbl, id::text, hlc, row_data FROM botdesk_sync.pull($1, $2)",
-                &[&after, &limit],
+                &[(&after, Type::INT8), (&limit, Type::INT4)],
             )
             .await?;
         tx.commit().await?;
@@ -159,21 +165,21 @@ impl Remote {
             .parse()
             .map_err(|_| SyncError::BadRow(format!("{id:?} is not a row id")))?;
         let tx = self.begin().await?;
-        let row = tx
-            .query_opt(
+        let rows = tx
+            .query_typed(
                 "SELECT seq, tbl, id::text, hlc, row_data FROM botdesk_sync.pull_one($1, $2)",
-                &[&table, &uuid],
+                &[(&table, Type::TEXT), (&uuid, Type::UUID)],
             )
             .await?;
         tx.commit().await?;
-        row.map(|r| pull_row(&r)).transpose()
+        rows.first().map(pull_row).transpose()
     }
 
     /// Whether the server answers and has botdesk's migrations.
     pub async fn check(&mut self) -> Result<(), SyncError> {
         let tx = self.begin().await?;
         let present: bool = tx
-            .query_one(
+            .query_typed_one(
                 "SELECT to_regprocedure('botdesk_sync.push(uuid,text,jsonb)') IS NOT NULL",
                 &[],
             )
