@@ -16,6 +16,7 @@ use crate::dto::{
 };
 use crate::error::CoreError;
 use crate::ops::webhooks::{self, Recorded};
+use crate::ops::{id_or_not_found, not_found};
 
 /// The most lines one order may have.
 const MAX_ITEMS: usize = 200;
@@ -27,10 +28,17 @@ fn parse_id(text: &str, code: &'static str, field: &str) -> Result<Id, CoreError
 }
 
 fn order_id(text: &str) -> Result<Id, CoreError> {
-    text.trim().parse::<Id>().map_err(|_| CoreError::NotFound {
-        code: "order.not_found",
-        message: format!("no such order: {text:?}"),
-    })
+    id_or_not_found(text, "order.not_found")
+}
+
+/// The live order `id`, or `order.not_found`.
+fn live_order(
+    conn: &botdesk_store::rusqlite::Connection,
+    id: Id,
+) -> Result<Stored<Order>, CoreError> {
+    botdesk_store::find::<Order>(conn, id)?
+        .filter(|r| !r.is_deleted())
+        .ok_or_else(|| not_found("order.not_found", "order", id))
 }
 
 fn dto(row: &Stored<Order>, items: &[Stored<OrderItem>]) -> OrderDto {
@@ -61,12 +69,7 @@ fn dto(row: &Stored<Order>, items: &[Stored<OrderItem>]) -> OrderDto {
 }
 
 fn load(conn: &botdesk_store::rusqlite::Connection, id: Id) -> Result<OrderDto, CoreError> {
-    let row = botdesk_store::find::<Order>(conn, id)?
-        .filter(|r| !r.is_deleted())
-        .ok_or_else(|| CoreError::NotFound {
-            code: "order.not_found",
-            message: format!("no order {id}"),
-        })?;
+    let row = live_order(conn, id)?;
     let items = order_items::for_order(conn, id)?;
     Ok(dto(&row, &items))
 }
@@ -385,12 +388,7 @@ pub fn update(
         None => None,
     };
     let (order, recorded) = ctx.store().with_tx(actor, |tx| -> Result<_, CoreError> {
-        let row = botdesk_store::find::<Order>(tx, id)?
-            .filter(|r| !r.is_deleted())
-            .ok_or_else(|| CoreError::NotFound {
-                code: "order.not_found",
-                message: format!("no order {id}"),
-            })?;
+        let row = live_order(tx, id)?;
         let before = row.data.clone();
         let mut data = row.data.clone();
         if let Some(s) = request.status {

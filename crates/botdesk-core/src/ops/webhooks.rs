@@ -37,6 +37,7 @@ use crate::dto::{
 };
 use crate::error::CoreError;
 use crate::events::EventBus;
+use crate::ops::{id_or_not_found, not_found};
 use crate::secrets::SecretBox;
 
 /// During a rotation the previous secret keeps signing this long, so receivers can switch.
@@ -50,24 +51,6 @@ const QUEUE_CONCURRENCY: usize = 64;
 
 fn purpose(id: Id) -> String {
     format!("webhooks/{id}")
-}
-
-fn parse_id(text: &str, what: &'static str) -> Result<Id, CoreError> {
-    text.trim().parse::<Id>().map_err(|_| CoreError::NotFound {
-        code: what,
-        message: format!(
-            "no such {}: {:?}",
-            what.split('.').next().unwrap_or("item"),
-            text
-        ),
-    })
-}
-
-fn not_found(code: &'static str, what: &str, id: impl std::fmt::Display) -> CoreError {
-    CoreError::NotFound {
-        code,
-        message: format!("no {what} {id}"),
-    }
 }
 
 fn policy(ctx: &Ctx) -> AddressPolicy {
@@ -189,7 +172,7 @@ pub fn list(ctx: &Ctx, merchant_id: Option<&str>) -> Result<Vec<WebhookDto>, Cor
     if let Some(m) = merchant_id.map(str::trim).filter(|m| !m.is_empty()) {
         filter = filter.eq(
             "merchant_id",
-            parse_id(m, "merchant.not_found")?.to_string(),
+            id_or_not_found(m, "merchant.not_found")?.to_string(),
         );
     }
     ctx.store().read(|c| {
@@ -209,7 +192,7 @@ pub fn list(ctx: &Ctx, merchant_id: Option<&str>) -> Result<Vec<WebhookDto>, Cor
 }
 
 pub fn get(ctx: &Ctx, id: &str) -> Result<WebhookDto, CoreError> {
-    let id = parse_id(id, "webhook.not_found")?;
+    let id = id_or_not_found(id, "webhook.not_found")?;
     ctx.store().read(|c| load_dto(c, id))
 }
 
@@ -234,7 +217,7 @@ pub fn create(
     let timeout_ms =
         endpoints::check_timeout(request.timeout_ms.unwrap_or(endpoints::DEFAULT_TIMEOUT_MS))?;
     let description = check_description(request.description.as_deref().unwrap_or(""))?;
-    let merchant_id = parse_id(&request.merchant_id, "merchant.not_found")?;
+    let merchant_id = id_or_not_found(&request.merchant_id, "merchant.not_found")?;
     let secret = Secret::generate()?;
     let vault = ctx.secrets();
     let row = ctx.store().with_tx(actor, |tx| -> Result<_, CoreError> {
@@ -295,7 +278,7 @@ pub fn update(
     id: &str,
     request: WebhookUpdate,
 ) -> Result<WebhookDto, CoreError> {
-    let id = parse_id(id, "webhook.not_found")?;
+    let id = id_or_not_found(id, "webhook.not_found")?;
     let url = match &request.url {
         Some(u) => Some(endpoints::check_url(u, policy(ctx))?),
         None => None,
@@ -362,7 +345,7 @@ pub fn update(
 }
 
 pub fn remove(ctx: &Ctx, actor: &Actor, id: &str) -> Result<(), CoreError> {
-    let id = parse_id(id, "webhook.not_found")?;
+    let id = id_or_not_found(id, "webhook.not_found")?;
     ctx.store().with_tx(actor, |tx| -> Result<_, CoreError> {
         botdesk_store::get::<Webhook>(tx, id)
             .map_err(|_| not_found("webhook.not_found", "webhook", id))?;
@@ -375,7 +358,7 @@ pub fn remove(ctx: &Ctx, actor: &Actor, id: &str) -> Result<(), CoreError> {
 
 /// A new secret; the previous one keeps signing for 24 hours, so both signatures are sent.
 pub fn rotate_secret(ctx: &Ctx, actor: &Actor, id: &str) -> Result<WebhookSecretDto, CoreError> {
-    let id = parse_id(id, "webhook.not_found")?;
+    let id = id_or_not_found(id, "webhook.not_found")?;
     let secret = Secret::generate()?;
     let vault = ctx.secrets();
     let webhook = ctx.store().with_tx(actor, |tx| -> Result<_, CoreError> {
@@ -462,7 +445,7 @@ pub fn handle_event(
         .map(str::trim)
         .filter(|m| !m.is_empty())
     {
-        Some(m) => Some(parse_id(m, "merchant.not_found").map_err(|_| {
+        Some(m) => Some(id_or_not_found(m, "merchant.not_found").map_err(|_| {
             CoreError::invalid_field(
                 "webhook.unknown_merchant",
                 "merchant_id",
@@ -484,7 +467,7 @@ pub fn handle_event(
 
 /// Sends a `test` event to one endpoint.
 pub fn send_test(ctx: &Ctx, actor: &Actor, id: &str) -> Result<EventAccepted, CoreError> {
-    let id = parse_id(id, "webhook.not_found")?;
+    let id = id_or_not_found(id, "webhook.not_found")?;
     let row = ctx
         .store()
         .read(|c| botdesk_store::get::<Webhook>(c, id))
@@ -722,7 +705,7 @@ pub fn deliveries_of(
     cursor: Option<&str>,
     limit: u32,
 ) -> Result<DeliveryPageDto, CoreError> {
-    let webhook_id = parse_id(webhook_id, "webhook.not_found")?;
+    let webhook_id = id_or_not_found(webhook_id, "webhook.not_found")?;
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(s.parse::<DeliveryStatus>().map_err(|_| {
             CoreError::invalid_field(
@@ -772,7 +755,7 @@ pub fn deliveries_of(
 }
 
 pub fn delivery(ctx: &Ctx, id: &str) -> Result<DeliveryDetailDto, CoreError> {
-    let id = parse_id(id, "delivery.not_found")?;
+    let id = id_or_not_found(id, "delivery.not_found")?;
     ctx.store().read(|c| {
         let d = deliveries::get(c, id)?
             .ok_or_else(|| not_found("delivery.not_found", "delivery", id))?;
@@ -800,7 +783,7 @@ pub fn delivery(ctx: &Ctx, id: &str) -> Result<DeliveryDetailDto, CoreError> {
 
 /// Sends a delivery again now (whatever its state, except one on its way).
 pub fn replay(ctx: &Ctx, actor: &Actor, id: &str) -> Result<DeliveryDto, CoreError> {
-    let id = parse_id(id, "delivery.not_found")?;
+    let id = id_or_not_found(id, "delivery.not_found")?;
     let max_attempts = ctx.config().webhook_max_attempts as u32;
     let (dto, enqueued) = ctx.store().with_tx(actor, |tx| -> Result<_, CoreError> {
         let d = deliveries::get(tx, id)?
@@ -861,7 +844,7 @@ pub fn replay_failed(
     webhook_id: &str,
     request: ReplayFailed,
 ) -> Result<ReplayedDto, CoreError> {
-    let webhook_id = parse_id(webhook_id, "webhook.not_found")?;
+    let webhook_id = id_or_not_found(webhook_id, "webhook.not_found")?;
     let since = match request
         .since
         .as_deref()
