@@ -3,7 +3,7 @@
 //! shortly after local changes, at once when asked, and backing off while the server does not
 //! answer), the status the indicator shows, and what the owner does about refused rows.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use botdesk_queue::{Job, JobContext, JobError, JobOptions, QueueName, Registry, jobs};
@@ -588,7 +588,6 @@ pub struct Scheduler {
     now_requested: tokio::sync::Notify,
     kicked: tokio::sync::Notify,
     syncing: watch::Receiver<bool>,
-    last_seen: Mutex<Option<i64>>,
 }
 
 impl Scheduler {
@@ -619,7 +618,6 @@ pub fn register(registry: &mut Registry, ctx: &Ctx) -> Arc<Scheduler> {
         now_requested: tokio::sync::Notify::new(),
         kicked: tokio::sync::Notify::new(),
         syncing: syncing_rx,
-        last_seen: Mutex::new(None),
     })
 }
 
@@ -656,10 +654,8 @@ pub fn sync_now(ctx: &Ctx) -> Result<SyncStatusDto, CoreError> {
     if load_connection(ctx.secrets(), ctx.store())?.is_none() {
         return Err(SyncError::NotConfigured.into());
     }
+    // Queued here, even during a backoff: the scheduler need not be asked as well.
     enqueue(ctx, "owner", Duration::ZERO)?;
-    if let Some(s) = ctx.sync_scheduler() {
-        s.request_now();
-    }
     status(ctx)
 }
 
@@ -674,6 +670,8 @@ fn last_change(store: &Store) -> Result<Option<i64>, CoreError> {
 pub async fn run_scheduler(ctx: Ctx, scheduler: Arc<Scheduler>, mut stop: watch::Receiver<bool>) {
     let mut last_run = tokio::time::Instant::now() - TIMER;
     let mut changed_at: Option<tokio::time::Instant> = None;
+    // The newest change-log entry seen: when it moves, the owner changed something.
+    let mut last_seen: Option<i64> = None;
     loop {
         let mut asked = false;
         tokio::select! {
@@ -682,12 +680,11 @@ pub async fn run_scheduler(ctx: Ctx, scheduler: Arc<Scheduler>, mut stop: watch:
             _ = scheduler.kicked.notified() => {}
             _ = stop.wait_for(|s| *s) => return,
         }
-        let ctx2 = ctx.clone();
         let looked = ctx
-            .blocking(move |_| {
-                let connection = load_connection(ctx2.secrets(), ctx2.store())?;
-                let outcome = read_outcome(ctx2.store())?;
-                let last = last_change(ctx2.store())?;
+            .blocking(|ctx| {
+                let connection = load_connection(ctx.secrets(), ctx.store())?;
+                let outcome = read_outcome(ctx.store())?;
+                let last = last_change(ctx.store())?;
                 Ok::<_, CoreError>((connection, outcome, last))
             })
             .await;
@@ -702,17 +699,11 @@ pub async fn run_scheduler(ctx: Ctx, scheduler: Arc<Scheduler>, mut stop: watch:
             continue;
         };
         let now = tokio::time::Instant::now();
-        {
-            let mut seen = scheduler
-                .last_seen
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            if *seen != last {
-                if last.is_some() {
-                    changed_at = Some(now);
-                }
-                *seen = last;
+        if last_seen != last {
+            if last.is_some() {
+                changed_at = Some(now);
             }
+            last_seen = last;
         }
         if !connection.enabled && !asked {
             continue;
@@ -736,10 +727,9 @@ pub async fn run_scheduler(ctx: Ctx, scheduler: Arc<Scheduler>, mut stop: watch:
         } else {
             continue;
         };
-        let ctx2 = ctx.clone();
         let reason_owned = reason.to_owned();
         match ctx
-            .blocking(move |_| enqueue(&ctx2, &reason_owned, Duration::ZERO))
+            .blocking(move |ctx| enqueue(ctx, &reason_owned, Duration::ZERO))
             .await
         {
             Ok(true) => {
