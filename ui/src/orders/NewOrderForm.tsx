@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { api } from "../api/client";
 import { ActionError } from "../components/DataState";
-import { type ApiError, toApiError } from "../api/errors";
+import { useAction } from "../hooks/useAction";
 import { useApi } from "../hooks/useApi";
 import { MerchantField } from "../merchants/MerchantField";
 import { parseAmount } from "./money";
@@ -18,8 +18,7 @@ export function NewOrderForm({ onCreated, onCancel }: { onCreated: () => void; o
   const [customerName, setCustomerName] = useState("");
   const [customerPhone, setCustomerPhone] = useState("");
   const [lines, setLines] = useState<Line[]>([EMPTY_LINE]);
-  const [error, setError] = useState<ApiError | string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const list = merchants.data ?? [];
   const chosen = merchant !== "" ? merchant : (list[0]?.id ?? "");
 
@@ -43,24 +42,15 @@ export function NewOrderForm({ onCreated, onCancel }: { onCreated: () => void; o
       }
       items.push({ name: l.name, quantity, unit_price_minor: price });
     }
-    setBusy(true);
-    api
-      .createOrder({
+    run(
+      api.createOrder({
         ...(chosen === "" ? {} : { merchant_id: chosen }),
         customer_name: customerName,
         customer_phone: customerPhone,
         items,
-      })
-      .then(
-        () => {
-          setBusy(false);
-          onCreated();
-        },
-        (e: unknown) => {
-          setBusy(false);
-          setError(toApiError(e));
-        },
-      );
+      }),
+      onCreated,
+    );
   };
 
   return (

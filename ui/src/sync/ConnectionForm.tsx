@@ -3,33 +3,18 @@
 // a test, and removing it.
 import { useState } from "react";
 import { api } from "../api/client";
-import { type ApiError, toApiError } from "../api/errors";
 import type { SyncConnectionDto } from "../bindings/SyncConnectionDto";
 import type { SyncTestDto } from "../bindings/SyncTestDto";
 import { ActionError } from "../components/DataState";
+import { useAction } from "../hooks/useAction";
 
 export function ConnectionForm({ connection, onSaved }: { connection: SyncConnectionDto; onSaved: () => void }) {
   const [connectionString, setConnectionString] = useState("");
   const [userId, setUserId] = useState(connection.user_id ?? "");
   const [enabled, setEnabled] = useState(connection.enabled || !connection.configured);
-  const [error, setError] = useState<ApiError | null>(null);
   const [test, setTest] = useState<SyncTestDto | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: act } = useAction();
 
-  const act = (call: Promise<unknown>, after: () => void) => {
-    setBusy(true);
-    setError(null);
-    call.then(
-      () => {
-        setBusy(false);
-        after();
-      },
-      (e: unknown) => {
-        setBusy(false);
-        setError(toApiError(e));
-      },
-    );
-  };
   const save = () => {
     act(
       api.setSyncConnection({
@@ -45,18 +30,7 @@ export function ConnectionForm({ connection, onSaved }: { connection: SyncConnec
   };
   const runTest = () => {
     setTest(null);
-    setBusy(true);
-    setError(null);
-    api.testSyncConnection(connectionString.trim() === "" ? {} : { connection_string: connectionString }).then(
-      (t) => {
-        setBusy(false);
-        setTest(t);
-      },
-      (e: unknown) => {
-        setBusy(false);
-        setError(toApiError(e));
-      },
-    );
+    act(api.testSyncConnection(connectionString.trim() === "" ? {} : { connection_string: connectionString }), setTest);
   };
 
   return (

@@ -2,7 +2,7 @@
 // failed deliveries, delete) and its delivery log, whose rows open a delivery.
 import { useState } from "react";
 import { api } from "../api/client";
-import { type ApiError, toApiError } from "../api/errors";
+import { useAction } from "../hooks/useAction";
 import type { WebhookSecretDto } from "../bindings/WebhookSecretDto";
 import { ActionError, Empty, ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
@@ -89,7 +89,7 @@ export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: 
   onChanged: () => void;
 }) {
   const loaded = useApi(() => api.webhook(id), [id, refresh]);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { error, run } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
@@ -98,17 +98,11 @@ export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: 
   const w = loaded.data;
   if (w === undefined) return <Loading label="Loading the endpoint…" />;
   const act = <T,>(call: Promise<T>, done: (v: T) => void) => {
-    setError(null);
     setNotice(null);
-    call.then(
-      (v) => {
-        done(v);
-        onChanged();
-      },
-      (e: unknown) => {
-        setError(toApiError(e));
-      },
-    );
+    run(call, (v) => {
+      done(v);
+      onChanged();
+    });
   };
   return (
     <section className="endpoint-detail" aria-label="Endpoint" data-testid="endpoint-detail">
