@@ -24,7 +24,7 @@ pub use hlc::Hlc;
 pub use open::latest_schema_version;
 pub use record::{
     Filter, Page, PageRequest, Record, RowMeta, Stored, UnknownVariant, find, get, insert,
-    insert_with_id, list, restore, soft_delete, update,
+    insert_with_id, list, list_all, restore, soft_delete, update,
 };
 pub use store::{
     BackupReport, DB_FILE, Origin, Store, StoreOptions, Tx, backup_file, schema_version_of,

@@ -375,6 +375,24 @@ impl Filter {
     }
 }
 
+/// Every row the filter matches, newest first: [`list`] page after page, on one connection
+/// (so, inside the caller's transaction, one snapshot).
+pub fn list_all<T: Record>(
+    conn: &Connection,
+    filter: &Filter,
+) -> Result<Vec<Stored<T>>, StoreError> {
+    let mut out = Vec::new();
+    let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let page = list::<T>(conn, filter, &request)?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(cursor) => request.cursor = Some(cursor),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// A page of rows, newest first (by `created_at`, then `id`).
 pub fn list<T: Record>(
     conn: &Connection,

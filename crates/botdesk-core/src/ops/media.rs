@@ -695,18 +695,10 @@ fn all_by_name<R: botdesk_store::Record, D>(
     dto: impl Fn(Stored<R>) -> D,
     name: impl Fn(&D) -> String,
 ) -> Result<Vec<D>, CoreError> {
-    let mut out = Vec::new();
-    let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
-    loop {
-        let page = ctx
-            .store()
-            .read(|c| botdesk_store::list::<R>(c, &Filter::live(), &request))?;
-        out.extend(page.items.into_iter().map(&dto));
-        match page.next_cursor {
-            Some(cursor) => request.cursor = Some(cursor),
-            None => break,
-        }
-    }
+    let rows = ctx
+        .store()
+        .read(|c| botdesk_store::list_all::<R>(c, &Filter::live()))?;
+    let mut out: Vec<D> = rows.into_iter().map(dto).collect();
     out.sort_by_cached_key(|d| name(d).to_lowercase());
     Ok(out)
 }

@@ -22,7 +22,7 @@ use botdesk_store::tables::webhook_deliveries::{
 use botdesk_store::tables::webhook_events::{self as history, EventSource, WebhookEvent};
 use botdesk_store::tables::webhook_logs::{self, DeliveryOutcome, NewWebhookLog};
 use botdesk_store::tables::webhooks::{Ciphertext, Webhook};
-use botdesk_store::{Actor, Filter, Id, PageRequest, Store, Stored, Timestamp};
+use botdesk_store::{Actor, Filter, Id, Store, Stored, Timestamp};
 use botdesk_webhooks::schedule;
 use botdesk_webhooks::send::{self, Sender, Verdict};
 use botdesk_webhooks::{AddressPolicy, EventType, Secret, Signed, endpoints, events};
@@ -176,18 +176,10 @@ pub fn list(ctx: &Ctx, merchant_id: Option<&str>) -> Result<Vec<WebhookDto>, Cor
         );
     }
     ctx.store().read(|c| {
-        let mut out = Vec::new();
-        let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
-        loop {
-            let page = botdesk_store::list::<Webhook>(c, &filter, &request)?;
-            for row in &page.items {
-                out.push(webhook_dto(row, deliveries::health(c, row.meta.id)?));
-            }
-            match page.next_cursor {
-                Some(cursor) => request.cursor = Some(cursor),
-                None => return Ok(out),
-            }
-        }
+        botdesk_store::list_all::<Webhook>(c, &filter)?
+            .iter()
+            .map(|row| Ok(webhook_dto(row, deliveries::health(c, row.meta.id)?)))
+            .collect()
     })
 }
 
@@ -587,19 +579,13 @@ fn record_in(
     if let Some(m) = merchant {
         filter = filter.eq("merchant_id", m.to_string());
     }
-    let mut targets = Vec::new();
-    let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
-    loop {
-        let page = botdesk_store::list::<Webhook>(tx, &filter, &request)?;
-        targets.extend(page.items.into_iter().filter(|w| match only {
+    let targets: Vec<Stored<Webhook>> = botdesk_store::list_all::<Webhook>(tx, &filter)?
+        .into_iter()
+        .filter(|w| match only {
             Some(id) => w.meta.id == id,
             None => events::subscribed(&w.data.events, event_type),
-        }));
-        match page.next_cursor {
-            Some(cursor) => request.cursor = Some(cursor),
-            None => break,
-        }
-    }
+        })
+        .collect();
     if let Some(id) = only
         && targets.is_empty()
     {
@@ -659,26 +645,15 @@ pub fn status(ctx: &Ctx) -> Result<WebhookStatusDto, CoreError> {
         for t in EventType::SUBSCRIBABLE {
             listeners.insert(t.as_str().into(), 0.into());
         }
-        let mut registered = 0;
-        let mut request = PageRequest::first(PageRequest::MAX_LIMIT);
-        loop {
-            let page = botdesk_store::list::<Webhook>(c, &Filter::live(), &request)?;
-            for w in &page.items {
-                registered += 1;
-                if !w.data.enabled {
-                    continue;
+        let all = botdesk_store::list_all::<Webhook>(c, &Filter::live())?;
+        let registered = all.len() as i64;
+        for w in all.iter().filter(|w| w.data.enabled) {
+            for t in EventType::SUBSCRIBABLE {
+                if events::subscribed(&w.data.events, t)
+                    && let Some(n) = listeners.get_mut(t.as_str())
+                {
+                    *n = (n.as_i64().unwrap_or(0) + 1).into();
                 }
-                for t in EventType::SUBSCRIBABLE {
-                    if events::subscribed(&w.data.events, t)
-                        && let Some(n) = listeners.get_mut(t.as_str())
-                    {
-                        *n = (n.as_i64().unwrap_or(0) + 1).into();
-                    }
-                }
-            }
-            match page.next_cursor {
-                Some(cursor) => request.cursor = Some(cursor),
-                None => break,
             }
         }
         Ok(WebhookStatusDto {
