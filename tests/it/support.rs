@@ -1,10 +1,12 @@
 //! What the system tests share: running the `botdesk` binary, and a server process that is
 //! always stopped, within a time limit, when the test ends.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 /// `botdesk --data-dir DIR …`, run to completion (at most 60 s).
@@ -195,4 +197,104 @@ pub fn error_code(response: reqwest::blocking::Response) -> (reqwest::StatusCode
         "{body}"
     );
     (status, code)
+}
+
+/// A TCP proxy to `target` on 127.0.0.1 that, while `armed`, cuts a connection once one
+/// direction of it has carried more than its budget of bytes: what the server sends
+/// (`start`: the answer to a push, half-way) or what the client sends (`start_upstream`: an
+/// upload, half-way). It counts the bytes each way, to tell what was sent again.
+pub struct CuttingProxy {
+    pub port: u16,
+    pub armed: Arc<AtomicBool>,
+    pub cuts: Arc<AtomicUsize>,
+    /// Bytes the clients sent, and the server, over every connection.
+    pub up_bytes: Arc<AtomicU64>,
+    pub down_bytes: Arc<AtomicU64>,
+}
+
+/// One direction of a proxied connection: copies until either side closes or, while armed,
+/// the budget runs out (then both sides are shut).
+fn pipe(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    budget: Arc<AtomicUsize>,
+    armed: Arc<AtomicBool>,
+    cuts: Arc<AtomicUsize>,
+    counted: Arc<AtomicU64>,
+) {
+    let mut sent = 0usize;
+    let mut buf = [0u8; 16384];
+    while let Ok(n) = from.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        let limit = budget.load(Ordering::SeqCst);
+        if armed.load(Ordering::SeqCst) && sent + n > limit {
+            let part = limit.saturating_sub(sent);
+            let _ = to.write_all(&buf[..part]);
+            counted.fetch_add(part as u64, Ordering::SeqCst);
+            cuts.fetch_add(1, Ordering::SeqCst);
+            let _ = to.shutdown(Shutdown::Both);
+            let _ = from.shutdown(Shutdown::Both);
+            return;
+        }
+        sent += n;
+        counted.fetch_add(n as u64, Ordering::SeqCst);
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(Shutdown::Both);
+}
+
+impl CuttingProxy {
+    /// Cuts once the server has sent `cut_after` bytes on a connection.
+    pub fn start(target: u16, cut_after: Arc<AtomicUsize>) -> CuttingProxy {
+        CuttingProxy::start_with(target, Arc::new(AtomicUsize::new(usize::MAX)), cut_after)
+    }
+
+    /// Cuts once the client has sent `cut_after` bytes on a connection.
+    pub fn start_upstream(target: u16, cut_after: Arc<AtomicUsize>) -> CuttingProxy {
+        CuttingProxy::start_with(target, cut_after, Arc::new(AtomicUsize::new(usize::MAX)))
+    }
+
+    fn start_with(target: u16, up: Arc<AtomicUsize>, down: Arc<AtomicUsize>) -> CuttingProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = listener.local_addr().expect("its address").port();
+        let proxy = CuttingProxy {
+            port,
+            armed: Arc::new(AtomicBool::new(true)),
+            cuts: Arc::new(AtomicUsize::new(0)),
+            up_bytes: Arc::new(AtomicU64::new(0)),
+            down_bytes: Arc::new(AtomicU64::new(0)),
+        };
+        let (armed, cuts) = (Arc::clone(&proxy.armed), Arc::clone(&proxy.cuts));
+        let (up_bytes, down_bytes) = (Arc::clone(&proxy.up_bytes), Arc::clone(&proxy.down_bytes));
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) else {
+                    continue;
+                };
+                let up = (
+                    Arc::clone(&up),
+                    Arc::clone(&armed),
+                    Arc::clone(&cuts),
+                    Arc::clone(&up_bytes),
+                );
+                std::thread::spawn(move || pipe(c2, s2, up.0, up.1, up.2, up.3));
+                let down = (
+                    Arc::clone(&down),
+                    Arc::clone(&armed),
+                    Arc::clone(&cuts),
+                    Arc::clone(&down_bytes),
+                );
+                std::thread::spawn(move || pipe(server, client, down.0, down.1, down.2, down.3));
+            }
+        });
+        proxy
+    }
 }

@@ -4,10 +4,8 @@
 //! server's policies refuse is kept as a visible sync error; a connection cut in the middle of
 //! a push or a pull loses and doubles nothing.
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use botdesk_core::store::tables::merchants::{Merchant, MerchantStatus};
 use botdesk_core::store::tables::products::{Product, ProductStatus};
@@ -15,6 +13,7 @@ use botdesk_core::store::{Actor, Id, ManualClock, Store, StoreOptions, Timestamp
 use botdesk_sync::{RemoteConfig, SyncError, sync_once};
 
 use crate::pg::Pg;
+use crate::support::CuttingProxy;
 
 const OWNER: &str = "11111111-1111-4111-8111-111111111111";
 const STAFF: &str = "22222222-2222-4222-8222-222222222222";
@@ -140,9 +139,15 @@ fn runtime() -> tokio::runtime::Runtime {
 
 fn server(pg: &Pg) -> postgres::Client {
     let mut c = pg.admin();
+    // The users are fixtures, not part of any clock scenario: they carry the earliest clock
+    // (written as a push would), so that pulling them moves no device's clock. Written as the
+    // bot writes, they would get the server's wall clock, and every device that pulled them
+    // would edit at that same instant, whatever its own (fixed, test) clock says.
     c.batch_execute(&format!(
-        "INSERT INTO public.users (id, display_name, role) VALUES \
-         ('{OWNER}', 'Owner', 'owner'), ('{STAFF}', 'Staff', 'staff')"
+        "BEGIN; SET LOCAL botdesk_sync.pushing = 'on'; \
+         INSERT INTO public.users (id, display_name, role, hlc) VALUES \
+         ('{OWNER}', 'Owner', 'owner', '0000000000000-000000-fixture'), \
+         ('{STAFF}', 'Staff', 'staff', '0000000000000-000000-fixture'); COMMIT;"
     ))
     .unwrap();
     c
@@ -327,74 +332,6 @@ fn a_row_the_policies_refuse_becomes_a_sync_error_the_owner_can_see() {
     assert_eq!(staff.rows().len(), 1);
     let again = staff.sync_with(&staff.config(&pg, STAFF)).unwrap();
     assert_eq!(again.batches, 0, "{again:?}");
-}
-
-/// A TCP proxy to `target` on 127.0.0.1 that cuts both connections once the server has sent
-/// `cut_after` bytes (the answer to a push, say, half-way), while `armed`.
-struct CuttingProxy {
-    port: u16,
-    armed: Arc<AtomicBool>,
-    cuts: Arc<AtomicUsize>,
-}
-
-impl CuttingProxy {
-    fn start(target: u16, cut_after: Arc<AtomicUsize>) -> CuttingProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let armed = Arc::new(AtomicBool::new(true));
-        let cuts = Arc::new(AtomicUsize::new(0));
-        let (armed_t, cuts_t) = (Arc::clone(&armed), Arc::clone(&cuts));
-        std::thread::spawn(move || {
-            for client in listener.incoming() {
-                let Ok(client) = client else { continue };
-                let Ok(server) = TcpStream::connect(("127.0.0.1", target)) else {
-                    continue;
-                };
-                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                // Client → server: as is.
-                std::thread::spawn(move || {
-                    let (mut from, mut to) = (c2, s2);
-                    let mut buf = [0u8; 16384];
-                    while let Ok(n) = from.read(&mut buf) {
-                        if n == 0 || to.write_all(&buf[..n]).is_err() {
-                            break;
-                        }
-                    }
-                    let _ = to.shutdown(Shutdown::Both);
-                });
-                // Server → client: cut after the budget.
-                let (armed, cuts, budget) = (
-                    Arc::clone(&armed_t),
-                    Arc::clone(&cuts_t),
-                    Arc::clone(&cut_after),
-                );
-                std::thread::spawn(move || {
-                    let (mut from, mut to) = (server, client);
-                    let mut sent = 0usize;
-                    let mut buf = [0u8; 16384];
-                    while let Ok(n) = from.read(&mut buf) {
-                        if n == 0 {
-                            break;
-                        }
-                        let limit = budget.load(Ordering::SeqCst);
-                        if armed.load(Ordering::SeqCst) && sent + n > limit {
-                            let _ = to.write_all(&buf[..limit.saturating_sub(sent)]);
-                            cuts.fetch_add(1, Ordering::SeqCst);
-                            let _ = to.shutdown(Shutdown::Both);
-                            let _ = from.shutdown(Shutdown::Both);
-                            return;
-                        }
-                        sent += n;
-                        if to.write_all(&buf[..n]).is_err() {
-                            break;
-                        }
-                    }
-                    let _ = to.shutdown(Shutdown::Both);
-                });
-            }
-        });
-        CuttingProxy { port, armed, cuts }
-    }
 }
 
 #[test]
