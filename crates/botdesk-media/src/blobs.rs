@@ -162,6 +162,52 @@ impl BlobStore {
         })
     }
 
+    /// Where a file being fetched from elsewhere (the project's Storage bucket) collects until
+    /// it is whole: `media/incoming/<sha-256>.partial`, kept across restarts so that a fetch cut
+    /// off goes on from where it stopped.
+    pub fn incoming_path(&self, sha256: &str) -> Result<PathBuf, MediaError> {
+        self.path(sha256)?;
+        let dir = self.root.join("incoming");
+        fs::create_dir_all(&dir).map_err(|e| io("create", &dir, e))?;
+        Ok(dir.join(format!("{sha256}.partial")))
+    }
+
+    /// Takes a fetched file into the store under `sha256` when its content is that, else
+    /// removes it and returns `None` (what arrived is not what was asked for).
+    pub fn adopt(&self, fetched: &Path, sha256: &str) -> Result<Option<Blob>, MediaError> {
+        let dest = self.path(sha256)?;
+        let mut file = File::open(fetched).map_err(|e| io("read", fetched, e))?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut bytes = 0u64;
+        loop {
+            let n = match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io("read", fetched, e)),
+            };
+            hasher.update(&buf[..n]);
+            bytes += n as u64;
+        }
+        drop(file);
+        if hex::encode(hasher.finalize()) != sha256 {
+            let _ = fs::remove_file(fetched);
+            return Ok(None);
+        }
+        let dir = dest.parent().unwrap_or(&self.root).to_path_buf();
+        fs::create_dir_all(&dir).map_err(|e| io("create", &dir, e))?;
+        fs::rename(fetched, &dest).map_err(|e| io("move into", &dest, e))?;
+        if let Ok(d) = File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(Some(Blob {
+            sha256: sha256.to_owned(),
+            bytes,
+            created: true,
+        }))
+    }
+
     /// Deletes a stored file; false when it was not there.
     pub fn remove(&self, sha256: &str) -> Result<bool, MediaError> {
         let path = self.path(sha256)?;
@@ -271,6 +317,25 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn a_fetched_file_is_taken_only_when_its_content_is_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let sha = hex::encode(Sha256::digest(b"from another device"));
+        let partial = store.incoming_path(&sha).unwrap();
+        fs::write(&partial, b"from another device, damaged").unwrap();
+        assert_eq!(store.adopt(&partial, &sha).unwrap(), None);
+        assert!(!partial.exists(), "a damaged fetch is not kept");
+        fs::write(&partial, b"from another device").unwrap();
+        let blob = store.adopt(&partial, &sha).unwrap().unwrap();
+        assert_eq!(blob.bytes, 19);
+        assert_eq!(
+            fs::read(store.path(&sha).unwrap()).unwrap(),
+            b"from another device"
+        );
+        assert!(store.incoming_path("../x").is_err());
     }
 
     #[test]
