@@ -27,6 +27,8 @@ pub struct SyncReport {
     pub pages: usize,
     /// The server sequence this store has pulled up to.
     pub cursor: i64,
+    /// Media files sent to Storage (by the caller, after the records: see [`crate::files`]).
+    pub files: crate::files::FilesReport,
 }
 
 fn blocking<T: Send + 'static>(
@@ -50,6 +52,31 @@ pub async fn sync_once(
     let mut remote = Remote::connect(config).await?;
     remote.check().await?;
     let mut report = SyncReport::default();
+    claim(store, config).await?;
+    push_all(store, &mut remote, &mut report, &mut progress).await?;
+    pull_all(store, config, &mut remote, &mut report, &mut progress).await?;
+    // The first pull brings the user this device syncs as: rows waiting for an owner are its
+    // now, and go at once.
+    if claim(store, config).await? > 0 {
+        push_all(store, &mut remote, &mut report, &mut progress).await?;
+    }
+    Ok(report)
+}
+
+async fn claim(store: &Arc<Store>, config: &RemoteConfig) -> Result<usize, SyncError> {
+    let Some(user) = config.user_id.clone() else {
+        return Ok(0);
+    };
+    let actor = Actor::Sync(config.device_id.clone());
+    blocking(store, move |s| local::claim_ownerless(s, &actor, &user)).await
+}
+
+async fn push_all(
+    store: &Arc<Store>,
+    remote: &mut Remote,
+    report: &mut SyncReport,
+    progress: &mut impl FnMut(&SyncReport),
+) -> Result<(), SyncError> {
     loop {
         let Some(batch) = blocking(store, |s| local::next_batch(s, PUSH_BATCH)).await? else {
             break;
@@ -63,8 +90,18 @@ pub async fn sync_once(
         report.pushed.applied += applied.applied;
         report.pushed.superseded += applied.superseded;
         report.pushed.refused += applied.refused;
-        progress(&report);
+        progress(report);
     }
+    Ok(())
+}
+
+async fn pull_all(
+    store: &Arc<Store>,
+    config: &RemoteConfig,
+    remote: &mut Remote,
+    report: &mut SyncReport,
+    progress: &mut impl FnMut(&SyncReport),
+) -> Result<(), SyncError> {
     let actor = Actor::Sync(config.device_id.clone());
     let mut cursor = blocking(store, local::cursor).await?;
     loop {
@@ -81,11 +118,11 @@ pub async fn sync_once(
         report.pulled.superseded += applied.superseded;
         report.pulled.refused += applied.refused;
         report.cursor = cursor;
-        progress(&report);
+        progress(report);
         if !full {
             break;
         }
     }
     report.cursor = cursor;
-    Ok(report)
+    Ok(())
 }

@@ -8,13 +8,17 @@
 //! - [`convert`]: a row between SQLite and Postgres;
 //! - [`local`]: the store's half (batches, answers, pulled rows);
 //! - [`remote`]: the server's half (one connection, `push` and `pull`), over [`tls`];
+//! - [`storage`]: the project's Storage bucket (S3 API), where media files go;
+//! - [`files`]: which files wait for the bucket, and sending them (in parts, resumable);
 //! - [`engine`]: one sync, both halves.
 
 pub mod convert;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod local;
 pub mod remote;
+pub mod storage;
 pub mod tables;
 pub mod tls;
 

@@ -220,6 +220,18 @@ pub fn apply_push_results(
         .flatten()
         .filter_map(|c| Some((c["id"].as_str()?, c["hlc"].as_str()?)))
         .collect();
+    let rows: HashMap<(&str, &str), &Map<String, Value>> = batch
+        .changes
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            Some((
+                (c["table"].as_str()?, c["id"].as_str()?),
+                c["row"].as_object()?,
+            ))
+        })
+        .collect();
     store.with_untracked_tx(|tx| {
         let mut out = Applied::default();
         for r in results {
@@ -244,6 +256,12 @@ pub fn apply_push_results(
                         }
                     } else {
                         out.applied += 1;
+                        // The row is on the server: the files it names follow it to Storage.
+                        if let Some(row) = rows.get(&(table, r.id.as_str()))
+                            && row.get("deleted_at").is_none_or(Value::is_null)
+                        {
+                            crate::files::want_uploaded(tx, &tables::files_of(table, row))?;
+                        }
                     }
                     tx.execute(
                         "DELETE FROM sync_errors WHERE table_name = ?1 AND row_id = ?2",
@@ -255,6 +273,56 @@ pub fn apply_push_results(
         tx.execute("DELETE FROM change_log WHERE seq <= ?1", [batch.up_to_seq])?;
         tx.execute("DELETE FROM sync_outbox WHERE batch_id = ?1", [&batch.id])?;
         Ok(out)
+    })
+}
+
+/// Gives the rows that belong to nobody (made here before sync knew whom it acts for) to
+/// `user_id`, the Supabase Auth user this device syncs as, once that user's row is here (it
+/// arrives with the first pull): as a change of this device, audited and pushed, so both sides
+/// agree. Without it the server's policies would refuse them. Returns how many were claimed.
+pub fn claim_ownerless(store: &Store, actor: &Actor, user_id: &str) -> Result<usize, SyncError> {
+    let known: bool = store.read(|c| {
+        c.query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE id = ?1)",
+            [user_id],
+            |r| r.get(0),
+        )
+        .map_err(botdesk_store::StoreError::from)
+    })?;
+    if !known {
+        return Ok(0);
+    }
+    let waiting: i64 = store.read(|c| {
+        let mut n = 0;
+        for (table, column) in tables::OWNER_COLUMNS {
+            n += c
+                .query_row(
+                    &format!(
+                        "SELECT count(*) FROM \"{table}\" WHERE \"{column}\" IS NULL AND deleted_at IS NULL"
+                    ),
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(botdesk_store::StoreError::from)?;
+        }
+        Ok::<_, botdesk_store::StoreError>(n)
+    })?;
+    if waiting == 0 {
+        return Ok(0);
+    }
+    store.with_tx(actor, |tx| {
+        let now = tx.now().to_string();
+        let mut claimed = 0;
+        for (table, column) in tables::OWNER_COLUMNS {
+            claimed += tx.execute(
+                &format!(
+                    "UPDATE \"{table}\" SET \"{column}\" = ?1, updated_at = ?2 \
+                     WHERE \"{column}\" IS NULL AND deleted_at IS NULL"
+                ),
+                [user_id, now.as_str()],
+            )?;
+        }
+        Ok(claimed)
     })
 }
 

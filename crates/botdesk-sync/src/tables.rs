@@ -97,3 +97,79 @@ pub static TABLES: &[Table] = &[
 pub fn table(name: &str) -> Option<&'static Table> {
     TABLES.iter().find(|t| t.name == name)
 }
+
+/// The columns naming the Supabase Auth user a row belongs to, which the server's policies
+/// hold a change to (`owner_id = auth.uid()`). A row made on this device before it synced as
+/// anyone has none: it is claimed for the user it syncs as (see [`crate::local::claim_ownerless`]).
+pub static OWNER_COLUMNS: &[(&str, &str)] = &[("media_files", "owner_id")];
+
+/// The columns whose values name stored files (by SHA-256): the file itself, or a JSON value
+/// whose every `"sha256"` field names one (a media record's variants). Those files go to the
+/// project's Storage bucket once the row has synced.
+pub static FILE_COLUMNS: &[(&str, &[&str])] = &[("media_files", &["sha256", "variants"])];
+
+/// The files a row (as pushed: the server's JSON) names, sorted, each once.
+pub fn files_of(table: &str, row: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    match v {
+                        serde_json::Value::String(s) if k == "sha256" => out.push(s.clone()),
+                        _ => walk(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let Some((_, columns)) = FILE_COLUMNS.iter().find(|(t, _)| *t == table) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for column in *columns {
+        match row.get(*column) {
+            Some(serde_json::Value::String(s)) => out.push(s.clone()),
+            Some(v) => walk(v, &mut out),
+            None => {}
+        }
+    }
+    out.retain(|s| is_content_hash(s));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// 64 lowercase hex digits: a stored file's name.
+pub fn is_content_hash(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_media_rows_files_are_its_original_and_every_variant_file() {
+        let a = "a".repeat(64);
+        let b = "b".repeat(64);
+        let c = "c".repeat(64);
+        let row = serde_json::json!({
+            "sha256": a,
+            "file_name": "x.jpg",
+            "variants": {
+                "thumbnail": {"width": 200, "height": 200, "files": {
+                    "jpeg": {"sha256": b, "bytes": 10},
+                    "webp": {"sha256": c, "bytes": 8},
+                }},
+                "medium": {"files": {"jpeg": {"sha256": b}, "bad": {"sha256": "../../etc"}}},
+            },
+        });
+        let row = row.as_object().unwrap();
+        assert_eq!(files_of("media_files", row), vec![a, b, c]);
+        assert!(files_of("merchants", row).is_empty());
+    }
+}
