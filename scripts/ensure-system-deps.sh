@@ -58,11 +58,18 @@ if ((major < 20 || (major == 20 && minor < 19))); then
   exit 1
 fi
 
-# The desktop end-to-end test drives the app through tauri-driver (from crates.io).
+# The desktop end-to-end test drives the app through tauri-driver (from crates.io); the Storage
+# tests send media files to a real S3 server, s3s-fs (from crates.io), that they start
+# themselves.
 TAURI_DRIVER_VERSION=2.1.0
+S3S_FS_VERSION=0.14.1
 if [[ " $* " == *" test "* ]]; then
   if ! cargo install --list 2>/dev/null | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
     echo "installing tauri-driver $TAURI_DRIVER_VERSION"
     cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION"
+  fi
+  if ! cargo install --list 2>/dev/null | grep -q "^s3s-fs v$S3S_FS_VERSION:"; then
+    echo "installing s3s-fs $S3S_FS_VERSION"
+    cargo install s3s-fs --locked --version "$S3S_FS_VERSION" --features binary
   fi
 fi

@@ -379,8 +379,8 @@ pub async fn media_file(
     variant: Option<String>,
     format: Option<String>,
 ) -> Result<tauri::ipc::Response, WireError> {
-    let found = run(&state, move |ctx| {
-        ops::media::file(ctx, &id, variant.as_deref(), format.as_deref())
+    let found = queue_op(&state, |ctx| async move {
+        ops::media::file(&ctx, &id, variant.as_deref(), format.as_deref()).await
     })
     .await?;
     let bytes = tokio::fs::read(&found.path).await.map_err(|e| {

@@ -75,6 +75,8 @@ struct Inner {
     shell: Shell,
     stop: watch::Sender<bool>,
     caches: Caches,
+    /// Files being fetched from the project's Storage bucket.
+    downloads: crate::ops::sync::Downloads,
     /// How many blocking store jobs may run at once. The rest wait here, as cheap async tasks,
     /// rather than as hundreds of threads contending for a few connections and cores.
     gate: tokio::sync::Semaphore,
@@ -132,7 +134,12 @@ impl Ctx {
             stop,
             gate: tokio::sync::Semaphore::new(CONCURRENT_STORE_JOBS),
             caches: Caches::default(),
+            downloads: crate::ops::sync::Downloads::default(),
         })))
+    }
+
+    pub(crate) fn downloads(&self) -> &crate::ops::sync::Downloads {
+        &self.0.downloads
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -1045,6 +1045,45 @@ pub struct SyncConnectionDto {
     pub user_id: Option<String>,
     /// Whether sync runs by itself (on a timer and after changes).
     pub enabled: bool,
+    /// The Storage bucket media files go to (none: files stay on their device).
+    pub storage: Option<SyncStorageDto>,
+}
+
+/// The project's Storage bucket, as the owner sees it: never the secret key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct SyncStorageDto {
+    /// The S3 endpoint (`https://<ref>.supabase.co/storage/v1/s3`).
+    pub endpoint: String,
+    pub region: String,
+    pub bucket: String,
+    pub access_key_id: String,
+}
+
+/// The Storage part of `PUT /api/sync/connection`: what changes; absent fields stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncStorageUpdate {
+    /// The project URL (`https://<ref>.supabase.co`) or its S3 endpoint (Storage → Settings).
+    /// An empty string stops sending files to Storage.
+    #[serde(default)]
+    #[ts(optional)]
+    pub url: Option<String>,
+    /// The project's region (Storage → Settings → S3 connection), e.g. `eu-central-1`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub region: Option<String>,
+    /// The bucket media files go to (create it first, private).
+    #[serde(default)]
+    #[ts(optional)]
+    pub bucket: Option<String>,
+    /// An S3 access key (Storage → Settings → S3 access keys).
+    #[serde(default)]
+    #[ts(optional)]
+    pub access_key_id: Option<String>,
+    /// Its secret, shown once when the key is made; kept encrypted, never shown again.
+    #[serde(default)]
+    #[ts(optional)]
+    pub secret_access_key: Option<String>,
 }
 
 /// `PUT /api/sync/connection`: what changes; absent fields stay.
@@ -1063,6 +1102,10 @@ pub struct SyncConnectionUpdate {
     #[serde(default)]
     #[ts(optional)]
     pub enabled: Option<bool>,
+    /// Where media files go (Supabase Storage's S3 API).
+    #[serde(default)]
+    #[ts(optional)]
+    pub storage: Option<SyncStorageUpdate>,
 }
 
 /// Changes waiting to be pushed, for one table.
@@ -1101,6 +1144,41 @@ pub struct SyncStatusDto {
     /// When sync tries again by itself (while the server is unreachable).
     pub next_attempt_at: Option<String>,
     pub last_failure: Option<SyncFailureDto>,
+    /// Media files on their way to Storage.
+    pub files: SyncFilesDto,
+}
+
+/// Media files on their way to the project's Storage bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct SyncFilesDto {
+    /// Whether a bucket is set up (without one, files stay on the device that added them).
+    pub storage_configured: bool,
+    /// Files waiting to be sent, their size, and how much of it the bucket holds already.
+    #[ts(type = "number")]
+    pub pending: i64,
+    #[ts(type = "number")]
+    pub pending_bytes: i64,
+    #[ts(type = "number")]
+    pub sent_bytes: i64,
+    /// Files the bucket holds.
+    #[ts(type = "number")]
+    pub uploaded: i64,
+    /// Waiting files whose last try failed, and the newest reason.
+    #[ts(type = "number")]
+    pub failing: i64,
+    pub last_error: Option<String>,
+    /// The file being sent now.
+    pub current: Option<SyncFileProgressDto>,
+}
+
+/// The file being sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct SyncFileProgressDto {
+    pub sha256: String,
+    #[ts(type = "number")]
+    pub sent: i64,
+    #[ts(type = "number")]
+    pub total: i64,
 }
 
 /// A row the server refused, with what can be done about it.
@@ -1121,6 +1199,17 @@ pub struct SyncErrorDto {
 /// What a connection test found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
 pub struct SyncTestDto {
+    pub ok: bool,
+    pub failure: Option<SyncFailureDto>,
+    #[ts(type = "number")]
+    pub took_ms: i64,
+    /// The Storage bucket's test, when one is set up (or given).
+    pub storage: Option<SyncStorageTestDto>,
+}
+
+/// What the Storage test found (the bucket is there and the keys open it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct SyncStorageTestDto {
     pub ok: bool,
     pub failure: Option<SyncFailureDto>,
     #[ts(type = "number")]

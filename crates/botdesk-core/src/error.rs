@@ -266,7 +266,13 @@ fn sync_kind(e: &botdesk_sync::SyncError) -> ErrorKind {
         SyncError::BadConnectionString(_) => ErrorKind::Invalid,
         // The server, not botdesk: 503, with the reason shown.
         SyncError::Unreachable(_) | SyncError::Server(_) => ErrorKind::Unavailable,
-        SyncError::BadRow(_) => ErrorKind::Internal,
+        SyncError::BadRow(_) | SyncError::LocalFile(_) => ErrorKind::Internal,
+        SyncError::StorageNotConfigured => ErrorKind::Conflict,
+        SyncError::BadStorageSettings(_) => ErrorKind::Invalid,
+        SyncError::StorageUnreachable(_)
+        | SyncError::StorageRefused { .. }
+        | SyncError::FileNotInStorage(_)
+        | SyncError::FileDamaged(_) => ErrorKind::Unavailable,
         SyncError::Store(e) => store_kind(e),
     }
 }

@@ -15,7 +15,8 @@ pub enum SyncCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Push what is waiting and pull what is new, now; exits 0 only when both went through.
+    /// Push what is waiting, pull what is new and send media files to Storage, now; exits 0 only
+    /// when all of it went through.
     Now {
         /// One JSON object (what was pushed and pulled) instead of text.
         #[arg(long)]
@@ -55,6 +56,21 @@ pub fn run(data_dir: &Path, command: SyncCommand) -> anyhow::Result<()> {
                 println!("  {}: {}", table.table, table.rows);
             }
             println!("refused rows: {}", status.errors);
+            match &connection.storage {
+                Some(storage) => println!(
+                    "media files: bucket {} at {}; {} waiting ({} of {} bytes sent), {} in the bucket",
+                    storage.bucket,
+                    storage.endpoint,
+                    status.files.pending,
+                    status.files.sent_bytes,
+                    status.files.pending_bytes,
+                    status.files.uploaded
+                ),
+                None => println!("media files: stay on this device (no Storage bucket set up)"),
+            }
+            if let Some(e) = &status.files.last_error {
+                println!("  last file failure: {e}");
+            }
             println!(
                 "last sync: {}",
                 status.last_sync_at.as_deref().unwrap_or("never")
@@ -86,6 +102,13 @@ pub fn run(data_dir: &Path, command: SyncCommand) -> anyhow::Result<()> {
                     report.pulled.superseded,
                     report.pulled.refused
                 );
+                let f = &report.files;
+                if f.uploaded + f.already_there + f.failed > 0 {
+                    println!(
+                        "sent {} media file(s) to Storage ({} bytes; {} already there, {} failed)",
+                        f.uploaded, f.bytes_sent, f.already_there, f.failed
+                    );
+                }
             }
             Ok(())
         }

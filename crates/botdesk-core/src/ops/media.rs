@@ -502,8 +502,30 @@ pub struct MediaFileRef {
 }
 
 /// The original (`variant` none or `original`) or one variant's file (`format` jpeg or webp,
-/// WebP when left out: it is the smaller).
-pub fn file(
+/// WebP when left out: it is the smaller). A file added on another device is fetched from the
+/// project's Storage bucket first (see `ops::sync::fetch_file`).
+pub async fn file(
+    ctx: &Ctx,
+    id: &str,
+    variant: Option<&str>,
+    format: Option<&str>,
+) -> Result<MediaFileRef, CoreError> {
+    let (id, variant, format) = (
+        id.to_owned(),
+        variant.map(str::to_owned),
+        format.map(str::to_owned),
+    );
+    let mut found = ctx
+        .blocking(move |ctx| locate(ctx, &id, variant.as_deref(), format.as_deref()))
+        .await?;
+    if !found.path.exists() {
+        found.path = crate::ops::sync::fetch_file(ctx, &found.sha256).await?;
+    }
+    Ok(found)
+}
+
+/// Which file a request names, and where it would be on this device.
+fn locate(
     ctx: &Ctx,
     id: &str,
     variant: Option<&str>,
@@ -561,12 +583,6 @@ pub fn file(
             }
         };
     let path = ctx.blobs().path(&sha256)?;
-    if !path.exists() {
-        return Err(CoreError::NotFound {
-            code: "media.file_missing",
-            message: "the stored file is missing from the data folder".into(),
-        });
-    }
     let stem = file
         .data
         .file_name

@@ -10,7 +10,9 @@ use botdesk_queue::{Job, JobContext, JobError, JobOptions, QueueName, Registry, 
 use botdesk_store::rusqlite::OptionalExtension;
 use botdesk_store::tables::app_settings;
 use botdesk_store::{Actor, Store, Timestamp};
+use botdesk_sync::files::{self, FileProgress};
 use botdesk_sync::local::{self, ErrorRow};
+use botdesk_sync::storage::{self, Storage, StorageConfig};
 use botdesk_sync::{RemoteConfig, SyncError};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
@@ -18,7 +20,8 @@ use tokio::sync::watch;
 use crate::ctx::Ctx;
 use crate::dto::{
     Event, PendingTableDto, SyncConnectionDto, SyncConnectionUpdate, SyncErrorDto, SyncFailureDto,
-    SyncStatusDto, SyncTestDto,
+    SyncFileProgressDto, SyncFilesDto, SyncStatusDto, SyncStorageDto, SyncStorageTestDto,
+    SyncStorageUpdate, SyncTestDto,
 };
 use crate::error::CoreError;
 use crate::events::EventBus;
@@ -41,12 +44,63 @@ const BACKOFF_CAP: Duration = Duration::from_secs(300);
 const TICK: Duration = Duration::from_millis(500);
 
 /// The connection as stored (sealed).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Connection {
     connection_string: String,
     user_id: Option<String>,
     enabled: bool,
+    /// Where media files go; stored before Storage was part of sync, it is absent.
+    #[serde(default)]
+    storage: Option<StorageSettings>,
 }
+
+/// The project's Storage bucket and the S3 keys that open it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StorageSettings {
+    endpoint: String,
+    region: String,
+    bucket: String,
+    access_key_id: String,
+    secret_access_key: String,
+}
+
+impl StorageSettings {
+    fn config(&self) -> StorageConfig {
+        StorageConfig {
+            endpoint: self.endpoint.clone(),
+            region: self.region.clone(),
+            bucket: self.bucket.clone(),
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: self.secret_access_key.clone(),
+        }
+    }
+}
+
+// Secrets stay out of logs and panics.
+impl std::fmt::Debug for StorageSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageSettings")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("bucket", &self.bucket)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("server", &describe(&self.connection_string).0)
+            .field("user_id", &self.user_id)
+            .field("enabled", &self.enabled)
+            .field("storage", &self.storage.as_ref().map(|s| &s.bucket))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The bucket media files go to when the owner names none.
+pub const DEFAULT_BUCKET: &str = "botdesk-media";
 
 /// The last outcome, kept in store_meta.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +157,7 @@ fn connection_dto(connection: Option<&Connection>) -> SyncConnectionDto {
             database_user: None,
             user_id: None,
             enabled: false,
+            storage: None,
         },
         Some(c) => {
             let (server, database_user) = describe(&c.connection_string);
@@ -112,6 +167,12 @@ fn connection_dto(connection: Option<&Connection>) -> SyncConnectionDto {
                 database_user,
                 user_id: c.user_id.clone(),
                 enabled: c.enabled,
+                storage: c.storage.as_ref().map(|s| SyncStorageDto {
+                    endpoint: s.endpoint.clone(),
+                    region: s.region.clone(),
+                    bucket: s.bucket.clone(),
+                    access_key_id: s.access_key_id.clone(),
+                }),
             }
         }
     }
@@ -153,6 +214,70 @@ fn check_user_id(text: &str) -> Result<Option<String>, CoreError> {
         })
 }
 
+/// The region in a Supabase pooler host (`aws-0-eu-central-1.pooler.supabase.com`), the
+/// project's, which its Storage signs with too.
+fn region_of_pooler(connection_string: &str) -> Option<String> {
+    let (server, _) = describe(connection_string);
+    let host = server?.split(':').next()?.to_owned();
+    let rest = host.strip_suffix(".pooler.supabase.com")?;
+    let (_, region) = rest.split_once('-')?.1.split_once('-')?;
+    (!region.is_empty()).then(|| region.to_owned())
+}
+
+/// The Storage settings after `update` (absent fields keep `current`'s), checked.
+fn merge_storage(
+    current: Option<&StorageSettings>,
+    update: Option<&SyncStorageUpdate>,
+    connection_string: &str,
+) -> Result<Option<StorageSettings>, CoreError> {
+    let Some(update) = update else {
+        return Ok(current.cloned());
+    };
+    if update.url.as_deref().is_some_and(|u| u.trim().is_empty()) {
+        return Ok(None);
+    }
+    let field = |b: storage::BadSetting| {
+        CoreError::invalid_field(b.code, format!("storage.{}", b.field), b.message)
+    };
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let endpoint = match given(&update.url) {
+        Some(url) => storage::endpoint_for(&url).map_err(field)?,
+        None => match current {
+            Some(c) => c.endpoint.clone(),
+            None => {
+                return Err(CoreError::invalid_field(
+                    "sync.invalid_storage_url",
+                    "storage.url",
+                    "give the project URL (https://<ref>.supabase.co) to send media files to Storage",
+                ));
+            }
+        },
+    };
+    let settings = StorageSettings {
+        endpoint,
+        region: given(&update.region)
+            .or_else(|| current.map(|c| c.region.clone()))
+            .or_else(|| region_of_pooler(connection_string))
+            .unwrap_or_default(),
+        bucket: given(&update.bucket)
+            .or_else(|| current.map(|c| c.bucket.clone()))
+            .unwrap_or_else(|| DEFAULT_BUCKET.to_owned()),
+        access_key_id: given(&update.access_key_id)
+            .or_else(|| current.map(|c| c.access_key_id.clone()))
+            .unwrap_or_default(),
+        secret_access_key: given(&update.secret_access_key)
+            .or_else(|| current.map(|c| c.secret_access_key.clone()))
+            .unwrap_or_default(),
+    };
+    settings.config().validate().map_err(field)?;
+    Ok(Some(settings))
+}
+
 /// Saves the connection (checked first; sealed with this data dir's key).
 pub fn set_connection(
     ctx: &Ctx,
@@ -185,12 +310,18 @@ pub fn set_connection(
             Some(u) => check_user_id(u)?,
             None => current.as_ref().and_then(|c| c.user_id.clone()),
         };
+        let storage = merge_storage(
+            current.as_ref().and_then(|c| c.storage.as_ref()),
+            update.storage.as_ref(),
+            &connection_string,
+        )?;
         Some(Connection {
             connection_string,
             user_id,
             enabled: update
                 .enabled
                 .unwrap_or(current.as_ref().is_none_or(|c| c.enabled)),
+            storage,
         })
     };
     let sealed = match &next {
@@ -233,9 +364,10 @@ pub async fn test_connection(
         ctx.blocking(|ctx| load_connection(ctx.secrets(), ctx.store()))
             .await?
     };
-    let config = match candidate.and_then(|c| c.connection_string) {
+    let candidate = candidate.unwrap_or_default();
+    let config = match candidate.connection_string.as_deref() {
         Some(s) if !s.trim().is_empty() => RemoteConfig {
-            connection_string: check_connection_string(&s)?,
+            connection_string: check_connection_string(s)?,
             user_id: saved.as_ref().and_then(|c| c.user_id.clone()),
             device_id: ctx.store().device_id().to_owned(),
         },
@@ -244,20 +376,124 @@ pub async fn test_connection(
             None => return Err(SyncError::NotConfigured.into()),
         },
     };
+    let storage = merge_storage(
+        saved.as_ref().and_then(|c| c.storage.as_ref()),
+        candidate.storage.as_ref(),
+        &config.connection_string,
+    )?;
+    let failure = |e: &SyncError| SyncFailureDto {
+        code: e.code().to_owned(),
+        message: e.to_string(),
+    };
     let started = std::time::Instant::now();
-    let outcome = async {
+    let database = async {
         let mut remote = botdesk_sync::remote::Remote::connect(&config).await?;
         remote.check().await
-    }
-    .await;
+    };
+    let bucket = async {
+        let settings = storage.as_ref()?;
+        let started = std::time::Instant::now();
+        let outcome = match Storage::new(&settings.config()) {
+            Ok(s) => s.check().await,
+            Err(e) => Err(e),
+        };
+        Some(SyncStorageTestDto {
+            ok: outcome.is_ok(),
+            failure: outcome.err().map(|e| failure(&e)),
+            took_ms: started.elapsed().as_millis() as i64,
+        })
+    };
+    let (outcome, storage) = tokio::join!(
+        async {
+            let o = database.await;
+            (o, started.elapsed())
+        },
+        bucket
+    );
+    let (outcome, took) = outcome;
     Ok(SyncTestDto {
         ok: outcome.is_ok(),
-        failure: outcome.err().map(|e| SyncFailureDto {
-            code: e.code().to_owned(),
-            message: e.to_string(),
-        }),
-        took_ms: started.elapsed().as_millis() as i64,
+        failure: outcome.err().map(|e| failure(&e)),
+        took_ms: took.as_millis() as i64,
+        storage,
     })
+}
+
+// Files from Storage ------------------------------------------------------------------------------
+
+/// The fetches under way, one per file: a second request for the same file waits for the first
+/// instead of fetching it again.
+#[derive(Debug, Default)]
+pub struct Downloads(
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Weak<tokio::sync::Mutex<()>>>>,
+);
+
+impl Downloads {
+    fn lock_for(&self, sha256: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.retain(|_, w| w.strong_count() > 0);
+        if let Some(lock) = map.get(sha256).and_then(std::sync::Weak::upgrade) {
+            return lock;
+        }
+        let lock = Arc::new(tokio::sync::Mutex::new(()));
+        map.insert(sha256.to_owned(), Arc::downgrade(&lock));
+        lock
+    }
+}
+
+/// Where the file named `sha256` is on this device, fetching it from the project's Storage
+/// bucket first when it is not here (a photo added on another device). A fetch cut off goes on
+/// from where it stopped the next time; what arrives is kept only if its SHA-256 is its name.
+pub async fn fetch_file(ctx: &Ctx, sha256: &str) -> Result<std::path::PathBuf, CoreError> {
+    let path = ctx.blobs().path(sha256)?;
+    if path.exists() {
+        return Ok(path);
+    }
+    let connection = {
+        let ctx = ctx.clone();
+        ctx.blocking(|ctx| load_connection(ctx.secrets(), ctx.store()))
+            .await?
+    };
+    let Some(settings) = connection.and_then(|c| c.storage) else {
+        return Err(CoreError::NotFound {
+            code: "media.file_not_on_this_device",
+            message: "this file is not on this device (it was added on another one, or removed \
+                      from the data folder); set up Supabase Storage on the Sync page to fetch it"
+                .into(),
+        });
+    };
+    let lock = ctx.downloads().lock_for(sha256);
+    let _turn = lock.lock().await;
+    if path.exists() {
+        return Ok(path);
+    }
+    let storage = Storage::new(&settings.config())?;
+    let partial = ctx.blobs().incoming_path(sha256)?;
+    let started = std::time::Instant::now();
+    let bytes = storage
+        .download(&storage::object_key(sha256), &partial, |_, _| {})
+        .await?;
+    let blobs = Arc::clone(ctx.blobs());
+    let sha = sha256.to_owned();
+    let adopted = tokio::task::spawn_blocking(move || blobs.adopt(&partial, &sha))
+        .await
+        .map_err(|e| CoreError::Internal(format!("a file task failed: {e}")))??;
+    if adopted.is_none() {
+        return Err(SyncError::FileDamaged(format!(
+            "what Storage gave for {sha256} has another SHA-256; it was not kept"
+        ))
+        .into());
+    }
+    tracing::info!(
+        sha256,
+        bytes,
+        took_ms = started.elapsed().as_millis() as u64,
+        "fetched a file from Storage"
+    );
+    Ok(path)
 }
 
 // Status ----------------------------------------------------------------------------------------
@@ -291,13 +527,12 @@ fn write_outcome(store: &Store, outcome: &Outcome) -> Result<(), CoreError> {
     })
 }
 
-fn status_of(
-    store: &Store,
-    secrets: &SecretBox,
-    syncing: bool,
-) -> Result<SyncStatusDto, CoreError> {
+fn status_of(store: &Store, secrets: &SecretBox, live: &Live) -> Result<SyncStatusDto, CoreError> {
+    let syncing = live.syncing;
     let connection = load_connection(secrets, store)?;
     let outcome = read_outcome(store)?;
+    let storage_configured = connection.as_ref().is_some_and(|c| c.storage.is_some());
+    let f = files::summary(store)?;
     let pending_by_table: Vec<PendingTableDto> = local::pending_by_table(store)?
         .into_iter()
         .map(|(table, rows)| PendingTableDto { table, rows })
@@ -309,7 +544,9 @@ fn status_of(
         Some(_) if syncing => "syncing",
         Some(_) if outcome.offline_since.is_some() => "offline",
         Some(_) if outcome.last_failure.is_some() || errors > 0 => "error",
+        Some(_) if storage_configured && f.failing > 0 => "error",
         Some(_) if pending_changes > 0 => "pending",
+        Some(_) if storage_configured && f.pending > 0 => "pending",
         Some(_) if outcome.last_sync_at.is_none() => "pending",
         Some(_) => "synced",
     };
@@ -325,12 +562,29 @@ fn status_of(
         offline_since: outcome.offline_since,
         next_attempt_at: outcome.next_attempt_at,
         last_failure: outcome.last_failure,
+        files: SyncFilesDto {
+            storage_configured,
+            pending: f.pending,
+            pending_bytes: f.pending_bytes,
+            sent_bytes: f.sent_bytes,
+            uploaded: f.uploaded,
+            failing: f.failing,
+            last_error: f.last_error,
+            current: live.file.as_ref().map(|p| SyncFileProgressDto {
+                sha256: p.sha256.clone(),
+                sent: p.sent as i64,
+                total: p.total as i64,
+            }),
+        },
     })
 }
 
 pub fn status(ctx: &Ctx) -> Result<SyncStatusDto, CoreError> {
-    let syncing = ctx.sync_scheduler().is_some_and(|s| s.is_syncing());
-    status_of(ctx.store(), ctx.secrets(), syncing)
+    let live = ctx
+        .sync_scheduler()
+        .map(|s| s.live.borrow().clone())
+        .unwrap_or_default();
+    status_of(ctx.store(), ctx.secrets(), &live)
 }
 
 fn publish_status(ctx: &Ctx) {
@@ -454,11 +708,32 @@ pub struct RunSync {
     pub reason: String,
 }
 
+/// What a sync under way is doing, for the status (not stored: it lasts as long as the sync).
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    syncing: bool,
+    /// The media file being sent to Storage.
+    file: Option<FileProgress>,
+}
+
 pub struct SyncJobState {
     store: Arc<Store>,
     events: Arc<EventBus>,
     secrets: Arc<SecretBox>,
-    syncing: watch::Sender<bool>,
+    blobs: Arc<botdesk_media::BlobStore>,
+    live: watch::Sender<Live>,
+}
+
+impl SyncJobState {
+    fn new(ctx: &Ctx, live: watch::Sender<Live>) -> SyncJobState {
+        SyncJobState {
+            store: Arc::clone(ctx.store_arc()),
+            events: Arc::clone(ctx.events_arc()),
+            secrets: Arc::clone(ctx.secrets_arc()),
+            blobs: Arc::clone(ctx.blobs()),
+            live,
+        }
+    }
 }
 
 impl std::fmt::Debug for SyncJobState {
@@ -495,8 +770,8 @@ impl Job for RunSync {
 }
 
 fn emit(state: &SyncJobState) {
-    let syncing = *state.syncing.borrow();
-    match status_of(&state.store, &state.secrets, syncing) {
+    let live = state.live.borrow().clone();
+    match status_of(&state.store, &state.secrets, &live) {
         Ok(status) => state.events.publish(Event::SyncStatus { status }),
         Err(e) => tracing::debug!(error = %e, "the sync status could not be read"),
     }
@@ -519,10 +794,20 @@ async fn run_sync(state: &Arc<SyncJobState>) -> Result<botdesk_sync::SyncReport,
         return Err(SyncError::NotConfigured.into());
     };
     let config = remote_config(&connection, &state.store);
-    state.syncing.send_replace(true);
+    state.live.send_replace(Live {
+        syncing: true,
+        file: None,
+    });
     emit(state);
-    let result = botdesk_sync::sync_once(&state.store, &config, |_| emit(state)).await;
-    state.syncing.send_replace(false);
+    let mut result = botdesk_sync::sync_once(&state.store, &config, |_| emit(state)).await;
+    // The records are on the server: now the files they name, when a bucket is set up.
+    if let (Ok(report), Some(settings)) = (&mut result, &connection.storage) {
+        match send_files(state, settings).await {
+            Ok(files) => report.files = files,
+            Err(e) => result = Err(e),
+        }
+    }
+    state.live.send_replace(Live::default());
     let now = state.store.now();
     let mut outcome = read_outcome(&state.store).unwrap_or_default();
     outcome.last_attempt_at = Some(now.to_string());
@@ -569,15 +854,30 @@ async fn run_sync(state: &Arc<SyncJobState>) -> Result<botdesk_sync::SyncReport,
     Ok(result?)
 }
 
+/// Sends the media files waiting for the bucket, telling the status how each goes (at most
+/// every quarter second).
+async fn send_files(
+    state: &SyncJobState,
+    settings: &StorageSettings,
+) -> Result<botdesk_sync::files::FilesReport, SyncError> {
+    let storage = Storage::new(&settings.config())?;
+    let blobs = Arc::clone(&state.blobs);
+    let local_path = move |sha: &str| blobs.path(sha).ok().filter(|p| p.exists());
+    let mut told = std::time::Instant::now() - Duration::from_secs(1);
+    files::upload_pending(&state.store, &storage, &local_path, |p| {
+        state.live.send_modify(|l| l.file = Some(p.clone()));
+        if told.elapsed() >= Duration::from_millis(250) || p.sent == p.total {
+            told = std::time::Instant::now();
+            emit(state);
+        }
+    })
+    .await
+}
+
 /// Syncs in this process, now, without the queue (the CLI's `botdesk sync now`).
 pub async fn sync_here(ctx: &Ctx) -> Result<botdesk_sync::SyncReport, CoreError> {
-    let (syncing, _) = watch::channel(false);
-    let state = Arc::new(SyncJobState {
-        store: Arc::clone(ctx.store_arc()),
-        events: Arc::clone(ctx.events_arc()),
-        secrets: Arc::clone(ctx.secrets_arc()),
-        syncing,
-    });
+    let (live, _) = watch::channel(Live::default());
+    let state = Arc::new(SyncJobState::new(ctx, live));
     run_sync(&state).await
 }
 
@@ -587,12 +887,12 @@ pub async fn sync_here(ctx: &Ctx) -> Result<botdesk_sync::SyncReport, CoreError>
 pub struct Scheduler {
     now_requested: tokio::sync::Notify,
     kicked: tokio::sync::Notify,
-    syncing: watch::Receiver<bool>,
+    live: watch::Receiver<Live>,
 }
 
 impl Scheduler {
     pub fn is_syncing(&self) -> bool {
-        *self.syncing.borrow()
+        self.live.borrow().syncing
     }
 
     /// Sync as soon as possible (the owner asked), even during a backoff.
@@ -607,17 +907,12 @@ impl Scheduler {
 }
 
 pub fn register(registry: &mut Registry, ctx: &Ctx) -> Arc<Scheduler> {
-    let (syncing_tx, syncing_rx) = watch::channel(false);
-    registry.register::<RunSync>(Arc::new(SyncJobState {
-        store: Arc::clone(ctx.store_arc()),
-        events: Arc::clone(ctx.events_arc()),
-        secrets: Arc::clone(ctx.secrets_arc()),
-        syncing: syncing_tx,
-    }));
+    let (live_tx, live_rx) = watch::channel(Live::default());
+    registry.register::<RunSync>(Arc::new(SyncJobState::new(ctx, live_tx)));
     Arc::new(Scheduler {
         now_requested: tokio::sync::Notify::new(),
         kicked: tokio::sync::Notify::new(),
-        syncing: syncing_rx,
+        live: live_rx,
     })
 }
 
@@ -739,5 +1034,85 @@ pub async fn run_scheduler(ctx: Ctx, scheduler: Arc<Scheduler>, mut stop: watch:
             Ok(false) => {}
             Err(e) => tracing::debug!(error = %e, "a sync could not be queued"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pooler_connection_string_names_the_projects_region() {
+        assert_eq!(
+            region_of_pooler(
+                "postgresql://postgres.abcd:pw@aws-0-eu-central-1.pooler.supabase.com:5432/postgres"
+            )
+            .as_deref(),
+            Some("eu-central-1")
+        );
+        assert_eq!(
+            region_of_pooler("postgresql://postgres:pw@db.abcd.supabase.co:5432/postgres"),
+            None
+        );
+        assert_eq!(region_of_pooler("not a connection string"), None);
+    }
+
+    #[test]
+    fn storage_settings_keep_what_is_not_changed_and_go_when_the_url_is_emptied() {
+        let pooler =
+            "postgresql://postgres.abcd:pw@aws-0-eu-west-2.pooler.supabase.com:6543/postgres";
+        let first = merge_storage(
+            None,
+            Some(&SyncStorageUpdate {
+                url: Some("https://abcd.supabase.co".into()),
+                access_key_id: Some("key".into()),
+                secret_access_key: Some("secret".into()),
+                ..SyncStorageUpdate::default()
+            }),
+            pooler,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(first.endpoint, "https://abcd.supabase.co/storage/v1/s3");
+        assert_eq!(first.region, "eu-west-2");
+        assert_eq!(first.bucket, DEFAULT_BUCKET);
+        let second = merge_storage(
+            Some(&first),
+            Some(&SyncStorageUpdate {
+                bucket: Some("photos".into()),
+                ..SyncStorageUpdate::default()
+            }),
+            pooler,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(second.bucket, "photos");
+        assert_eq!(second.secret_access_key, "secret");
+        assert_eq!(
+            merge_storage(Some(&second), None, pooler).unwrap(),
+            Some(second.clone())
+        );
+        let removed = merge_storage(
+            Some(&second),
+            Some(&SyncStorageUpdate {
+                url: Some(" ".into()),
+                ..SyncStorageUpdate::default()
+            }),
+            pooler,
+        )
+        .unwrap();
+        assert_eq!(removed, None);
+        assert!(
+            format!(
+                "{:?}",
+                Connection {
+                    connection_string: pooler.into(),
+                    user_id: None,
+                    enabled: true,
+                    storage: Some(second),
+                }
+            )
+            .contains("photos")
+        );
     }
 }

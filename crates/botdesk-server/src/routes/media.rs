@@ -217,10 +217,7 @@ pub async fn file(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let (variant, format) = (query.variant.clone(), query.format.clone());
-    let found = state
-        .ctx
-        .blocking(move |ctx| ops::media::file(ctx, &id, variant.as_deref(), format.as_deref()))
-        .await?;
+    let found = ops::media::file(&state.ctx, &id, variant.as_deref(), format.as_deref()).await?;
     let etag = format!("\"{}\"", found.sha256);
     let common = |response: &mut Response| {
         let h = response.headers_mut();
