@@ -12,7 +12,15 @@ import { useMediaImage } from "./useMediaImage";
 
 function Preview({ media }: { media: MediaDetailDto }) {
   const medium = media.variants.find((v) => v.name === "medium")?.files.find((f) => f.format === "webp");
-  const url = useMediaImage(media.id, medium?.sha256 ?? null, { variant: "medium", format: "webp" }, "image/webp");
+  const { url, error } = useMediaImage(media.id, medium?.sha256 ?? null, { variant: "medium", format: "webp" }, "image/webp");
+  if (error !== null) {
+    // A file added on another device: fetched from Storage when it can be.
+    return (
+      <p className="notice" role="status" data-testid="media-preview-unavailable">
+        {error.message} <code className="issue-code">{error.code}</code>
+      </p>
+    );
+  }
   if (url === null) return null;
   return <img className="media-preview" src={url} alt={media.file_name} data-testid="media-preview" />;
 }

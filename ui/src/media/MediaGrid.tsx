@@ -9,7 +9,7 @@ function thumbnailOf(media: MediaDto): string | null {
 
 function Tile({ media, progress, selected }: { media: MediaDto; progress: number | undefined; selected: boolean }) {
   const sha = thumbnailOf(media);
-  const url = useMediaImage(media.id, sha, { variant: "thumbnail", format: "webp" }, "image/webp");
+  const { url, error } = useMediaImage(media.id, sha, { variant: "thumbnail", format: "webp" }, "image/webp");
   const busy = media.status === "pending" || media.status === "processing";
   return (
     <li className={`media-tile${selected ? " media-tile-selected" : ""}`} data-testid="media-tile" data-status={media.status} data-name={media.file_name}>
@@ -18,7 +18,9 @@ function Tile({ media, progress, selected }: { media: MediaDto; progress: number
           {url !== null ? (
             <img src={url} alt="" data-testid="media-thumb" />
           ) : (
-            <span className="media-thumb-placeholder">{media.kind === "image" ? (busy ? "…" : media.status === "failed" ? "!" : "") : media.kind.toUpperCase()}</span>
+            <span className="media-thumb-placeholder" title={error?.message} data-testid={error === null ? undefined : "media-thumb-unavailable"}>
+              {media.kind === "image" ? (busy ? "…" : media.status === "failed" ? "!" : error !== null ? "☁" : "") : media.kind.toUpperCase()}
+            </span>
           )}
         </span>
         <span className="media-tile-name">{media.file_name}</span>

@@ -2,6 +2,7 @@
 // the desktop app's IPC both work), cached by content hash, released when nothing shows it.
 import { useEffect, useState } from "react";
 import { type MediaFileChoice, api } from "../api/client";
+import { type ApiError, toApiError } from "../api/errors";
 
 interface Cached {
   url: string;
@@ -35,9 +36,17 @@ function release(key: string) {
   });
 }
 
-/** The URL of one file of a media record, or null while it loads (or when it failed). */
-export function useMediaImage(id: string, sha256: string | null, choice: MediaFileChoice, type: string): string | null {
-  const [url, setUrl] = useState<string | null>(null);
+/** What an image shows: its URL once loaded, or why it could not be (a file added on another
+ * device that Storage cannot give yet, say). */
+export interface MediaImage {
+  url: string | null;
+  error: ApiError | null;
+}
+
+/** The URL of one file of a media record, or null while it loads (or when it failed: `error`). */
+export function useMediaImage(id: string, sha256: string | null, choice: MediaFileChoice, type: string): MediaImage {
+  // The result is kept with the file it is for, so that another file's never shows.
+  const [image, setImage] = useState<MediaImage & { key: string | null }>({ key: null, url: null, error: null });
   const key = sha256 === null ? null : `${sha256}:${type}`;
   const { variant, format } = choice;
   useEffect(() => {
@@ -47,11 +56,11 @@ export function useMediaImage(id: string, sha256: string | null, choice: MediaFi
     acquire(key, () => api.mediaFile(id, { ...(variant === undefined ? {} : { variant }), ...(format === undefined ? {} : { format }) }, type)).then(
       (cached) => {
         held = true;
-        if (live) setUrl(cached.url);
+        if (live) setImage({ key, url: cached.url, error: null });
         else release(key);
       },
-      () => {
-        if (live) setUrl(null);
+      (e: unknown) => {
+        if (live) setImage({ key, url: null, error: toApiError(e) });
       },
     );
     return () => {
@@ -59,5 +68,5 @@ export function useMediaImage(id: string, sha256: string | null, choice: MediaFi
       if (held) release(key);
     };
   }, [id, key, variant, format, type]);
-  return url;
+  return image.key === key ? { url: image.url, error: image.error } : { url: null, error: null };
 }

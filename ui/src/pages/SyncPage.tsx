@@ -9,7 +9,7 @@ import { useApi } from "../hooks/useApi";
 import { useEvents } from "../hooks/useEvents";
 import { useThrottled } from "../hooks/useThrottled";
 import { ConnectionForm } from "../sync/ConnectionForm";
-import { describeSync } from "../sync/format";
+import { describeFiles, describeSync } from "../sync/format";
 
 const RESOLUTIONS: { action: "retry" | "keep-local" | "discard-local"; label: string; hint: string }[] = [
   { action: "retry", label: "Retry", hint: "Send it again on the next sync (after fixing what the server objected to)." },
@@ -129,6 +129,19 @@ export function SyncPage() {
             <dt>Waiting to be sent</dt>
             <dd data-testid="sync-pending">
               {s.pending_by_table.length === 0 ? "nothing" : s.pending_by_table.map((p) => `${p.table}: ${p.rows}`).join(", ")}
+            </dd>
+            <dt>Media files</dt>
+            <dd data-testid="sync-files" data-pending={s.files.pending} data-uploaded={s.files.uploaded}>
+              {describeFiles(s.files)}
+              {s.files.current !== null && (
+                <progress className="sync-file-progress" max={s.files.current.total} value={s.files.current.sent} aria-label="sending a file" />
+              )}
+              {s.files.last_error !== null && (
+                <span className="field-error" data-testid="sync-files-error">
+                  {" "}
+                  {s.files.failing === 1 ? "1 file" : `${String(s.files.failing)} files`} not sent: {s.files.last_error}
+                </span>
+              )}
             </dd>
           </dl>
           <div className="button-row">
