@@ -1,8 +1,9 @@
-// Media files through Supabase Storage, in Chromium against two real `botdesk serve` (two
-// devices), a real PostgreSQL and a real S3 server (s3s-fs): the bucket set and tested on the
-// Sync page (a wrong secret is refused with its code), a photo dropped on the Media page
-// reaching the bucket after its record (the Sync page says so), and the other device's Media
-// page showing the photo, fetched from the bucket when it is first shown.
+// Two devices syncing, in Chromium against two real `botdesk serve`, a real PostgreSQL and a
+// real S3 server (s3s-fs): the bucket set and tested on the Sync page (a wrong secret is
+// refused with its code), a photo dropped on the Media page reaching the bucket after its
+// record (the Sync page says so), the other device's Media page showing the photo, fetched
+// from the bucket when it is first shown; and a webhook endpoint made on one device, whose
+// signing secret stays there, asking for a secret of its own on the other.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -120,6 +121,54 @@ describe("media files through Storage", () => {
     const original = await fetch(`${other.url}/api/media/${await tileId(tile)}/file`);
     assert.equal(original.status, 200);
     assert.equal(createHash("sha256").update(Buffer.from(await original.arrayBuffer())).digest("hex"), sha, "the same photo");
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});
+
+async function post(server, path, body) {
+  const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const json = await response.json();
+  assert.ok(response.ok, `POST ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function syncAndWait(server) {
+  await post(server, "/api/sync/now", {});
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const s = await getJson(server, "/api/sync");
+    if (s.state === "synced" && s.pending_changes === 0) return s;
+    assert.ok(Date.now() < deadline, `synced: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("webhook secrets across devices", () => {
+  it("an endpoint made on one device asks for a secret of its own on the other", async () => {
+    const merchant = await post(env.server, "/api/merchants", { name: "Two-device shop" });
+    const made = await post(env.server, "/api/webhooks", { merchant_id: merchant.id, url: "https://hooks.example.com/botdesk/orders" });
+    await syncAndWait(env.server);
+    await syncAndWait(other);
+    const context = await env.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    // Where it was made: it has its secret.
+    await page.goto(`${env.server.url}/#/webhooks/${made.webhook.id}`);
+    await page.getByTestId("endpoint-detail").waitFor();
+    assert.equal(await page.getByTestId("endpoint-no-secret").count(), 0);
+    // On the other device: it says so, and a rotation here gives it one.
+    await page.goto(`${other.url}/#/webhooks/${made.webhook.id}`);
+    const notice = page.getByTestId("endpoint-no-secret");
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /came from another device/);
+    await page.screenshot({ path: join(ARTIFACTS, "webhook-secret-elsewhere.png"), fullPage: true });
+    await page.getByTestId("endpoint-rotate").click();
+    const secret = await page.getByTestId("secret-value").innerText();
+    assert.match(secret, /^whsec_/);
+    await page.getByTestId("secret-done").click();
+    await notice.waitFor({ state: "detached" });
     assert.deepEqual(errors, []);
     await context.close();
   });

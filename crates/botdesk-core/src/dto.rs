@@ -733,6 +733,10 @@ pub struct WebhookDto {
     pub failing_since: Option<String>,
     /// A rotation is under way: the previous secret also signs until then.
     pub previous_secret_expires_at: Option<String>,
+    /// Whether this device holds a signing secret for it. Secrets never leave the device that
+    /// made them: an endpoint made on another device (it came with sync) has none here until
+    /// its secret is rotated here; until then this device does not deliver to it.
+    pub has_secret: bool,
     pub created_at: String,
     pub updated_at: String,
     pub health: WebhookHealthDto,

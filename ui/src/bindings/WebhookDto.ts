@@ -25,4 +25,10 @@ failing_since: string | null,
 /**
  * A rotation is under way: the previous secret also signs until then.
  */
-previous_secret_expires_at: string | null, created_at: string, updated_at: string, health: WebhookHealthDto, };
+previous_secret_expires_at: string | null, 
+/**
+ * Whether this device holds a signing secret for it. Secrets never leave the device that
+ * made them: an endpoint made on another device (it came with sync) has none here until
+ * its secret is rotated here; until then this device does not deliver to it.
+ */
+has_secret: boolean, created_at: string, updated_at: string, health: WebhookHealthDto, };

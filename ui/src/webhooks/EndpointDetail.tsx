@@ -113,6 +113,12 @@ export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: 
           {w.failing_since !== null && ` · failing since ${when(w.failing_since)}`}
           {w.previous_secret_expires_at !== null && ` · the previous secret signs too until ${when(w.previous_secret_expires_at)}`}
         </p>
+        {!w.has_secret && (
+          <p className="notice" role="status" data-testid="endpoint-no-secret">
+            This endpoint came from another device, and its signing secret stayed there (secrets never leave the device that made them). This
+            device sends it nothing until you rotate the secret here; give the new secret to the receiver too, then replay what failed.
+          </p>
+        )}
         {!w.enabled && w.disabled_reason !== null && (
           <p className="notice" role="status" data-testid="endpoint-disabled">
             botdesk stopped sending here: {w.disabled_reason}. Enable it once the receiver is fixed.

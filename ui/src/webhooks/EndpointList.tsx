@@ -35,6 +35,11 @@ export function EndpointList({ items, selected }: { items: WebhookDto[]; selecte
               </a>
               {w.description !== "" && <div className="hint">{w.description}</div>}
               {!w.enabled && w.disabled_reason !== null && <div className="field-error">{w.disabled_reason}</div>}
+              {!w.has_secret && (
+                <div className="field-error" data-testid="endpoint-secret-elsewhere">
+                  its secret is on another device: rotate it here to deliver from this one
+                </div>
+              )}
             </td>
             <td>{w.events.includes("*") ? "All" : w.events.length}</td>
             <td>

@@ -118,6 +118,7 @@ fn webhook_dto(row: &Stored<Webhook>, health: deliveries::Health) -> WebhookDto 
             .as_ref()
             .and(w.previous_secret_expires_at)
             .map(|t| t.to_string()),
+        has_secret: w.secret_ciphertext.is_some(),
         created_at: row.meta.created_at.to_string(),
         updated_at: row.meta.updated_at.to_string(),
         health: health_dto(health),
@@ -371,6 +372,9 @@ pub fn rotate_secret(ctx: &Ctx, actor: &Actor, id: &str) -> Result<WebhookSecret
         secret: secret.reveal(),
     })
 }
+
+/// Why a delivery was not sent: the endpoint's secret is on another device.
+pub const NO_SECRET_HERE: &str = "webhook.no_secret_here";
 
 /// The secrets that sign a delivery now: the current one, and the previous one during a
 /// rotation.
@@ -1085,6 +1089,16 @@ async fn deliver(
     };
 
     let now = state.store.now();
+    if webhook.data.secret_ciphertext.is_none() {
+        // Made on another device: its secret stays there. Nothing unsigned ever goes out.
+        drop(permit);
+        let reason = format!(
+            "{NO_SECRET_HERE}: this endpoint came from another device and its signing secret \
+             stays there; rotate the secret on this device to deliver from here, then replay"
+        );
+        give_up(&state, &cx, &delivery, &reason).await?;
+        return Err(JobError::permanent(reason));
+    }
     let secrets = signing_secrets(&state.vault, &webhook, now)
         .map_err(|e| JobError::permanent(e.to_string()))?;
     let attempt_no = delivery.attempts + 1;

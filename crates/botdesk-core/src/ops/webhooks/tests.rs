@@ -214,3 +214,47 @@ async fn an_endpoint_failing_for_the_whole_period_is_disabled_and_the_owner_told
     assert_eq!(told, Ok(true), "the UI hears of it");
     ctx.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_from_another_device_sends_nothing_unsigned_until_its_secret_is_rotated_here() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let config = Config {
+        webhooks_allow_localhost: true,
+        ..Config::default()
+    };
+    let (ctx, _clock) = open(dir.path(), config);
+    ctx.start().await.expect("the engine starts");
+    let shop = merchant(&ctx);
+    let hook = endpoint(&ctx, &shop, &dead_url());
+    // As sync brings it from another device: the secret columns stay on the device that made it.
+    ctx.store()
+        .with_untracked_tx(|tx| {
+            tx.execute(
+                "UPDATE webhooks SET secret_ciphertext = NULL, previous_secret_ciphertext = NULL WHERE id = ?1",
+                [&hook],
+            )
+            .map_err(botdesk_store::StoreError::from)
+        })
+        .expect("the secret is gone");
+    assert!(!get(&ctx, &hook).expect("the endpoint").has_secret);
+
+    event(&ctx, &shop);
+    let failed = tokio::task::block_in_place(|| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let page = deliveries_of(&ctx, &hook, None, None, 10).expect("its deliveries");
+            if let Some(d) = page.items.into_iter().find(|d| d.status == "failed") {
+                return d;
+            }
+            assert!(std::time::Instant::now() < deadline, "not failed within 20 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let reason = failed.last_error.unwrap_or_default();
+    assert!(reason.starts_with(NO_SECRET_HERE), "{reason}");
+    assert_eq!(failed.attempts, 0, "nothing was sent");
+
+    let secret = rotate_secret(&ctx, &Actor::Local, &hook).expect("a secret made here");
+    assert!(secret.webhook.has_secret);
+    ctx.stop().await;
+}
