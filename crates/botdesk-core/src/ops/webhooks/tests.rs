@@ -246,7 +246,10 @@ async fn an_endpoint_from_another_device_sends_nothing_unsigned_until_its_secret
             if let Some(d) = page.items.into_iter().find(|d| d.status == "failed") {
                 return d;
             }
-            assert!(std::time::Instant::now() < deadline, "not failed within 20 s");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not failed within 20 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     });
