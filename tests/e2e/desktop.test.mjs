@@ -9,21 +9,9 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ARTIFACTS, DESKTOP, ROOT, botdesk, cleanup, tempDir } from "./support.mjs";
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+import { ARTIFACTS, DESKTOP, ROOT, botdesk, cleanup, freePort, tempDir } from "./support.mjs";
 
 /** Sends `signal` to the process group led by `pid`; a group already gone is fine. */
 function killGroup(pid, signal) {

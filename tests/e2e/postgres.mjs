@@ -3,10 +3,9 @@
 // roles recreated, botdesk's migrations applied with psql. Stopped and removed by the test.
 import { execFileSync, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "./support.mjs";
+import { ROOT, freePort } from "./support.mjs";
 
 function binDir() {
   const base = "/usr/lib/postgresql";
@@ -26,17 +25,6 @@ function asServerUser(program, args) {
   const out = spawnSync(cmd, argv, { encoding: "utf8" });
   if (out.status !== 0) throw new Error(`${program} ${args.join(" ")} failed: ${out.stderr}`);
   return out.stdout;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPostgres() {

@@ -3,9 +3,10 @@
 // 127.0.0.1, with SigV4 keys and one empty bucket. Stopped and removed by the test.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./support.mjs";
 
 export const ACCESS_KEY = "botdesk-e2e-access-key";
 export const SECRET_KEY = "botdesk-e2e-secret-key-not-a-real-one";
@@ -14,17 +15,6 @@ export const BUCKET = "botdesk-media";
 function binary() {
   const installed = join(process.env.CARGO_HOME ?? join(homedir(), ".cargo"), "bin", "s3s-fs");
   return existsSync(installed) ? installed : "s3s-fs";
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function answers(port) {

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before } from "node:test";
@@ -15,6 +16,18 @@ export const BOTDESK = join(ROOT, "target/debug/botdesk");
 export const DESKTOP = join(ROOT, "target/debug/botdesk-desktop");
 export const ARTIFACTS = join(ROOT, "tests/e2e/artifacts");
 mkdirSync(ARTIFACTS, { recursive: true });
+
+/** A port free on 127.0.0.1 just now (for a server that must be told its port). */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
 
 export function tempDir(name) {
   return mkdtempSync(join(tmpdir(), `botdesk-e2e-${name}-`));

@@ -176,6 +176,44 @@ pub fn post(server: &Server, path: &str, body: &serde_json::Value) -> reqwest::b
         .expect("request")
 }
 
+/// PUTs `body` as JSON to the server's `path`.
+pub fn put(server: &Server, path: &str, body: &serde_json::Value) -> reqwest::blocking::Response {
+    http()
+        .put(format!("{}{path}", server.url))
+        .json(body)
+        .send()
+        .expect("request")
+}
+
+/// `GET /api/sync`: where sync stands.
+pub fn sync_status(server: &Server) -> serde_json::Value {
+    let (code, body) = json_of(server.get("/api/sync"));
+    assert_eq!(code, reqwest::StatusCode::OK, "{body}");
+    body
+}
+
+/// Waits (at most `secs`) until the sync status satisfies `done`; the last status.
+pub fn wait_for_sync(
+    server: &Server,
+    secs: u64,
+    what: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let s = sync_status(server);
+        if done(&s) {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not within {secs} s; last {s}\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// An answer's status and JSON body.
 pub fn json_of(response: reqwest::blocking::Response) -> (reqwest::StatusCode, serde_json::Value) {
     let status = response.status();

@@ -10,38 +10,11 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::pg::Pg;
-use crate::support::{Server, botdesk, error_code, http, json_of, post, text};
+use crate::support::{
+    Server, botdesk, error_code, json_of, post, put, sync_status, text, wait_for_sync,
+};
 
 const OWNER: &str = "11111111-1111-4111-8111-111111111111";
-
-fn put(server: &Server, path: &str, body: &Value) -> reqwest::blocking::Response {
-    http()
-        .put(format!("{}{path}", server.url))
-        .json(body)
-        .send()
-        .unwrap()
-}
-
-fn status(server: &Server) -> Value {
-    let (code, body) = json_of(server.get("/api/sync"));
-    assert_eq!(code, StatusCode::OK, "{body}");
-    body
-}
-
-fn wait_for(server: &Server, secs: u64, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let s = status(server);
-        if done(&s) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what}: not within {secs} s; last {s}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 fn merchants_on_server(pg: &Pg) -> Vec<String> {
     pg.admin()
@@ -62,7 +35,7 @@ fn changes_sync_by_themselves_wait_out_an_outage_and_arrive() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
-    assert_eq!(status(&server)["state"], "not_configured");
+    assert_eq!(sync_status(&server)["state"], "not_configured");
     let url = format!(
         "postgresql://postgres:not-a-real-secret@127.0.0.1:{}/postgres",
         pg.port
@@ -88,7 +61,7 @@ fn changes_sync_by_themselves_wait_out_an_outage_and_arrive() {
         &json!({"name": "Corner shop"}),
     ));
     assert_eq!(code, StatusCode::CREATED);
-    let synced = wait_for(&server, 20, "the change synced", |s| {
+    let synced = wait_for_sync(&server, 20, "the change synced", |s| {
         s["state"] == "synced" && s["pending_changes"] == 0
     });
     assert!(synced["last_sync_at"].is_string(), "{synced}");
@@ -102,7 +75,7 @@ fn changes_sync_by_themselves_wait_out_an_outage_and_arrive() {
         &json!({"name": "Market stall"}),
     ));
     assert_eq!(code, StatusCode::CREATED);
-    let offline = wait_for(&server, 20, "offline", |s| s["state"] == "offline");
+    let offline = wait_for_sync(&server, 20, "offline", |s| s["state"] == "offline");
     assert_eq!(offline["pending_changes"], 1, "{offline}");
     assert_eq!(offline["pending_by_table"][0]["table"], "merchants");
     assert!(offline["offline_since"].is_string());
@@ -125,7 +98,7 @@ fn changes_sync_by_themselves_wait_out_an_outage_and_arrive() {
     pg.start_again();
     let (code, _) = json_of(post(&server, "/api/sync/now", &json!({})));
     assert_eq!(code, StatusCode::OK);
-    wait_for(&server, 30, "synced again", |s| {
+    wait_for_sync(&server, 30, "synced again", |s| {
         s["state"] == "synced" && s["pending_changes"] == 0
     });
     assert_eq!(merchants_on_server(&pg), ["Corner shop", "Market stall"]);
@@ -202,7 +175,7 @@ fn every_bad_sync_input_has_its_own_code() {
         );
     }
     assert_eq!(
-        status(&server)["state"],
+        sync_status(&server)["state"],
         "not_configured",
         "nothing was saved"
     );

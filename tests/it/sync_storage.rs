@@ -16,39 +16,11 @@ use sha2::{Digest, Sha256};
 
 use crate::pg::Pg;
 use crate::s3::{self, S3};
-use crate::support::{CuttingProxy, Server, error_code, http, json_of, post};
+use crate::support::{
+    CuttingProxy, Server, error_code, http, json_of, post, put, sync_status, wait_for_sync,
+};
 
 const OWNER: &str = "11111111-1111-4111-8111-111111111111";
-
-fn put(server: &Server, path: &str, body: &Value) -> reqwest::blocking::Response {
-    http()
-        .put(format!("{}{path}", server.url))
-        .json(body)
-        .send()
-        .unwrap()
-}
-
-fn status(server: &Server) -> Value {
-    let (code, body) = json_of(server.get("/api/sync"));
-    assert_eq!(code, StatusCode::OK, "{body}");
-    body
-}
-
-fn wait_for(server: &Server, secs: u64, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        let s = status(server);
-        if done(&s) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what}: not within {secs} s; last {s}\n{}",
-            server.log()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 fn pg_with_owner() -> Pg {
     let pg = Pg::start();
@@ -156,10 +128,10 @@ fn hex_of(bytes: &[u8]) -> String {
 /// Asks for a sync and waits until it is over (the state is no longer `syncing` and the
 /// last attempt is newer than before).
 fn sync_once(server: &Server) -> Value {
-    let before = status(server)["last_attempt_at"].clone();
+    let before = sync_status(server)["last_attempt_at"].clone();
     let (code, body) = json_of(post(server, "/api/sync/now", &json!({})));
     assert_eq!(code, StatusCode::OK, "{body}");
-    wait_for(server, 120, "a sync ran", |s| {
+    wait_for_sync(server, 120, "a sync ran", |s| {
         s["state"] != "syncing" && s["last_attempt_at"] != before && !s["last_attempt_at"].is_null()
     })
 }
@@ -298,7 +270,7 @@ fn a_20_mb_photo_reaches_storage_in_parts_over_cut_connections_and_the_other_dev
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(sha256_hex(&again.bytes().unwrap()), original_sha);
     // Device B sends nothing it only fetched.
-    assert_eq!(status(&b)["files"]["pending"], 0);
+    assert_eq!(sync_status(&b)["files"]["pending"], 0);
 }
 
 #[test]

@@ -31,7 +31,8 @@ pub struct SyncReport {
     pub files: crate::files::FilesReport,
 }
 
-fn blocking<T: Send + 'static>(
+/// Runs store work off the async runtime.
+pub(crate) fn blocking<T: Send + 'static>(
     store: &Arc<Store>,
     f: impl FnOnce(&Store) -> Result<T, SyncError> + Send + 'static,
 ) -> impl Future<Output = Result<T, SyncError>> {
@@ -39,7 +40,7 @@ fn blocking<T: Send + 'static>(
     async move {
         tokio::task::spawn_blocking(move || f(&store))
             .await
-            .map_err(|e| SyncError::BadRow(format!("a store task failed: {e}")))?
+            .map_err(|e| SyncError::LocalFile(format!("a store task failed: {e}")))?
     }
 }
 

@@ -16,6 +16,7 @@ use botdesk_store::{Store, Tx};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::engine::blocking;
 use crate::error::SyncError;
 use crate::storage::{Storage, object_key};
 
@@ -262,18 +263,6 @@ async fn read_chunk(path: PathBuf, offset: u64, len: u64) -> Result<Vec<u8>, Syn
     })
     .await
     .map_err(|e| SyncError::LocalFile(format!("a file task failed: {e}")))?
-}
-
-fn blocking<T: Send + 'static>(
-    store: &Arc<Store>,
-    f: impl FnOnce(&Store) -> Result<T, SyncError> + Send + 'static,
-) -> impl Future<Output = Result<T, SyncError>> {
-    let store = Arc::clone(store);
-    async move {
-        tokio::task::spawn_blocking(move || f(&store))
-            .await
-            .map_err(|e| SyncError::LocalFile(format!("a store task failed: {e}")))?
-    }
 }
 
 /// Sends every pending file this device holds (`local_path` says where a hash is, when it is
