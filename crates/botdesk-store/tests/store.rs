@@ -1023,9 +1023,17 @@ fn every_local_change_carries_a_later_clock_value_than_anything_seen() {
     let all = clocks(&store);
     assert_eq!(all.len(), 3, "the pulled row is not logged: {all:?}");
     assert_eq!(all[2], format!("1796374900000-000005-{device}"));
-    // Another process (the CLI) shares the clock: it is kept in the store, not in memory.
+    // Another process (the CLI) shares the clock: it is kept in the store, not in memory. Its
+    // wall clock is behind the value seen (a fixed one: the real time of day would not be).
     drop(store);
-    let again = open(dir.path());
+    let again = Store::open(
+        dir.path(),
+        StoreOptions {
+            clock: Arc::new(clock.clone()),
+            ..StoreOptions::default()
+        },
+    )
+    .unwrap();
     again
         .with_tx(&actor(), |tx| botdesk_store::insert(tx, merchant("d")))
         .unwrap();
