@@ -218,7 +218,8 @@ impl BlobStore {
         }
     }
 
-    /// Removes what interrupted writes left in `tmp/`.
+    /// Removes what interrupted writes left in `tmp/`, and fetches cut off and not asked for
+    /// again within a week (a fetch goes on from its partial file only while it is wanted).
     fn sweep(&self) -> Result<(), MediaError> {
         let dir = self.tmp_dir();
         let entries = fs::read_dir(&dir).map_err(|e| io("read", &dir, e))?;
@@ -226,6 +227,20 @@ impl BlobStore {
             let path = entry.path();
             if path.extension().is_some_and(|x| x == "part") {
                 let _ = fs::remove_file(&path);
+            }
+        }
+        let week = std::time::Duration::from_secs(7 * 24 * 3600);
+        if let Ok(entries) = fs::read_dir(self.root.join("incoming")) {
+            for entry in entries.flatten() {
+                let stale = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > week);
+                if stale {
+                    let _ = fs::remove_file(entry.path());
+                }
             }
         }
         Ok(())
@@ -336,6 +351,27 @@ mod tests {
             b"from another device"
         );
         assert!(store.incoming_path("../x").is_err());
+    }
+
+    #[test]
+    fn a_cut_off_fetch_is_kept_to_go_on_with_unless_nobody_asked_for_a_week() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path()).unwrap();
+        let fresh = store.incoming_path(&"a".repeat(64)).unwrap();
+        let stale = store.incoming_path(&"b".repeat(64)).unwrap();
+        fs::write(&fresh, b"half").unwrap();
+        fs::write(&stale, b"half").unwrap();
+        let eight_days_ago =
+            std::time::SystemTime::now() - std::time::Duration::from_secs(8 * 24 * 3600);
+        File::options()
+            .write(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(eight_days_ago)
+            .unwrap();
+        BlobStore::open(dir.path()).unwrap();
+        assert!(fresh.exists());
+        assert!(!stale.exists());
     }
 
     #[test]

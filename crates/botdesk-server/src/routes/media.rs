@@ -206,10 +206,14 @@ pub struct FileQuery {
 }
 
 /// The original or a variant's file, with its type, a strong ETag (its SHA-256) and range
-/// support.
+/// support. A file added on another device is fetched from the project's Storage bucket first
+/// (404 `media.file_not_on_this_device` without a bucket; 503 `sync.file_not_in_storage` while
+/// its device has not sent it, `sync.storage_unreachable` when the bucket does not answer).
 #[utoipa::path(get, path = "/api/media/{id}/file", tag = "media", params(FileQuery),
     responses((status = 200, description = "the file"), (status = 206, description = "a range of it"),
-              (status = 304, description = "unchanged"), (status = 404, body = ErrorBodyDto)))]
+              (status = 304, description = "unchanged"), (status = 404, body = ErrorBodyDto),
+              (status = 503, description = "not on this device, and Storage cannot give it now",
+               body = ErrorBodyDto)))]
 pub async fn file(
     State(state): State<AppState>,
     Path(id): Path<String>,
