@@ -20,8 +20,8 @@ const SIGNED_FOR: Duration = Duration::from_secs(3600);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Where the bucket is and the keys that open it, as the owner gave them (checked by
-/// [`StorageConfig::validate`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// [`StorageConfig::validate`]); kept sealed by the app.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StorageConfig {
     /// The S3 endpoint (`https://<ref>.supabase.co/storage/v1/s3`).
     pub endpoint: String,
@@ -29,6 +29,18 @@ pub struct StorageConfig {
     pub bucket: String,
     pub access_key_id: String,
     pub secret_access_key: String,
+}
+
+// The secret stays out of logs and panics.
+impl std::fmt::Debug for StorageConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageConfig")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("bucket", &self.bucket)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What is wrong with a setting: the field and why.
@@ -169,13 +181,6 @@ pub struct PartHeld {
 /// the marker of the next page when it is truncated. Read leniently: a server that leaves the
 /// ETag out (some do) still says which parts it holds.
 fn parse_list_parts(body: &str) -> (Vec<PartHeld>, Option<u16>) {
-    fn field<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
-        let open = format!("<{tag}>");
-        let close = format!("</{tag}>");
-        let start = xml.find(&open)? + open.len();
-        let end = xml[start..].find(&close)? + start;
-        Some(xml[start..end].trim())
-    }
     let mut parts = Vec::new();
     let mut rest = body;
     while let Some(start) = rest.find("<Part>") {
@@ -185,18 +190,18 @@ fn parse_list_parts(body: &str) -> (Vec<PartHeld>, Option<u16>) {
         };
         let part = &after[..end];
         rest = &after[end..];
-        let number = field(part, "PartNumber").and_then(|n| n.parse().ok());
-        let size = field(part, "Size").and_then(|n| n.parse().ok());
+        let number = xml_field(part, "PartNumber").and_then(|n| n.parse().ok());
+        let size = xml_field(part, "Size").and_then(|n| n.parse().ok());
         if let (Some(number), Some(size)) = (number, size) {
-            let etag = field(part, "ETag")
+            let etag = xml_field(part, "ETag")
                 .unwrap_or_default()
                 .replace("&quot;", "\"")
                 .replace("&#34;", "\"");
             parts.push(PartHeld { number, etag, size });
         }
     }
-    let truncated = field(body, "IsTruncated") == Some("true");
-    let next = field(body, "NextPartNumberMarker").and_then(|n| n.parse().ok());
+    let truncated = xml_field(body, "IsTruncated") == Some("true");
+    let next = xml_field(body, "NextPartNumberMarker").and_then(|n| n.parse().ok());
     (parts, if truncated { next } else { None })
 }
 
@@ -210,14 +215,30 @@ pub struct Storage {
 
 /// The `<Code>` and `<Message>` of an S3 error body.
 fn s3_error(body: &str) -> (Option<String>, Option<String>) {
-    let field = |tag: &str| {
-        let open = format!("<{tag}>");
-        let close = format!("</{tag}>");
-        let start = body.find(&open)? + open.len();
-        let end = body[start..].find(&close)? + start;
-        Some(body[start..end].chars().take(300).collect::<String>())
-    };
+    let field = |tag| xml_field(body, tag).map(|v| v.chars().take(300).collect::<String>());
     (field("Code"), field("Message"))
+}
+
+/// The text of the first `<tag>…</tag>` in an S3 answer (they are flat enough for this).
+fn xml_field<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&close)? + start;
+    Some(xml[start..end].trim())
+}
+
+/// The whole size in a `Content-Range: bytes a-b/size` answer.
+fn content_range_total(response: &reqwest::Response) -> Option<u64> {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_RANGE)?
+        .to_str()
+        .ok()?
+        .rsplit('/')
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn unreachable(e: &reqwest::Error) -> SyncError {
@@ -270,7 +291,12 @@ impl Storage {
     async fn refusal(what: &str, response: reqwest::Response) -> SyncError {
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
-        let (code, message) = s3_error(&body);
+        Self::refusal_of(what, status, &body)
+    }
+
+    /// [`Storage::refusal`] of an answer already read.
+    fn refusal_of(what: &str, status: StatusCode, body: &str) -> SyncError {
+        let (code, message) = s3_error(body);
         let detail = match (&code, &message) {
             (Some(c), Some(m)) => format!("{c}: {m}"),
             (Some(c), None) => c.clone(),
@@ -442,31 +468,16 @@ impl Storage {
         if status.is_success() && !text.contains("<Error>") {
             return Ok(());
         }
-        let (code, message) = s3_error(&text);
-        let detail = format!(
-            "putting the parts together: {}",
-            message
-                .or(code.clone())
-                .unwrap_or_else(|| status.to_string())
-        );
-        if status.is_server_error() {
-            return Err(SyncError::StorageUnreachable(detail));
-        }
-        Err(SyncError::StorageRefused {
-            status: status.as_u16(),
-            s3_code: code.unwrap_or_default(),
-            message: detail,
-        })
+        Err(Self::refusal_of(
+            "putting the parts together",
+            status,
+            &text,
+        ))
     }
 
     /// Fetches `key` into `partial`, going on from what `partial` already holds (a download
-    /// cut off before), and returns the file's size. `progress` hears the bytes held so far.
-    pub async fn download(
-        &self,
-        key: &str,
-        partial: &Path,
-        mut progress: impl FnMut(u64, Option<u64>),
-    ) -> Result<u64, SyncError> {
+    /// cut off before), and returns the file's size.
+    pub async fn download(&self, key: &str, partial: &Path) -> Result<u64, SyncError> {
         let io =
             |e: std::io::Error| SyncError::LocalFile(format!("writing {}: {e}", partial.display()));
         let have = match tokio::fs::metadata(partial).await {
@@ -485,13 +496,7 @@ impl Storage {
         let status = response.status();
         if status == StatusCode::RANGE_NOT_SATISFIABLE && have > 0 {
             // The partial file already holds all of it (or more: start again).
-            let total = response
-                .headers()
-                .get(reqwest::header::CONTENT_RANGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit('/').next())
-                .and_then(|t| t.parse::<u64>().ok());
-            if total == Some(have) {
+            if content_range_total(&response) == Some(have) {
                 return Ok(have);
             }
             let _ = tokio::fs::remove_file(partial).await;
@@ -517,12 +522,7 @@ impl Storage {
         // 206 goes on from `have`; 200 is the whole file (the server ignored the range).
         let resuming = status == StatusCode::PARTIAL_CONTENT;
         let total = if resuming {
-            response
-                .headers()
-                .get(reqwest::header::CONTENT_RANGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit('/').next())
-                .and_then(|t| t.parse::<u64>().ok())
+            content_range_total(&response)
         } else {
             response.content_length()
         };
@@ -535,7 +535,6 @@ impl Storage {
             .await
             .map_err(io)?;
         let mut held = if resuming { have } else { 0 };
-        progress(held, total);
         loop {
             let chunk = match response.chunk().await {
                 Ok(Some(c)) => c,
@@ -549,7 +548,6 @@ impl Storage {
             };
             file.write_all(&chunk).await.map_err(io)?;
             held += chunk.len() as u64;
-            progress(held, total);
         }
         file.flush().await.map_err(io)?;
         file.sync_all().await.map_err(io)?;
@@ -614,6 +612,10 @@ mod tests {
     #[test]
     fn each_bad_setting_is_named() {
         assert!(config().validate().is_ok());
+        assert!(
+            !format!("{:?}", config()).contains("s3cr3t"),
+            "the secret is never shown"
+        );
         type Change = fn(&mut StorageConfig);
         let cases: [(Change, &str); 6] = [
             (|c| c.bucket = "AB".into(), "bucket"),

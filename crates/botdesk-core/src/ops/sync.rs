@@ -51,43 +51,10 @@ struct Connection {
     enabled: bool,
     /// Where media files go; stored before Storage was part of sync, it is absent.
     #[serde(default)]
-    storage: Option<StorageSettings>,
-}
-
-/// The project's Storage bucket and the S3 keys that open it.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct StorageSettings {
-    endpoint: String,
-    region: String,
-    bucket: String,
-    access_key_id: String,
-    secret_access_key: String,
-}
-
-impl StorageSettings {
-    fn config(&self) -> StorageConfig {
-        StorageConfig {
-            endpoint: self.endpoint.clone(),
-            region: self.region.clone(),
-            bucket: self.bucket.clone(),
-            access_key_id: self.access_key_id.clone(),
-            secret_access_key: self.secret_access_key.clone(),
-        }
-    }
+    storage: Option<StorageConfig>,
 }
 
 // Secrets stay out of logs and panics.
-impl std::fmt::Debug for StorageSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StorageSettings")
-            .field("endpoint", &self.endpoint)
-            .field("region", &self.region)
-            .field("bucket", &self.bucket)
-            .field("access_key_id", &self.access_key_id)
-            .finish_non_exhaustive()
-    }
-}
-
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
@@ -226,10 +193,10 @@ fn region_of_pooler(connection_string: &str) -> Option<String> {
 
 /// The Storage settings after `update` (absent fields keep `current`'s), checked.
 fn merge_storage(
-    current: Option<&StorageSettings>,
+    current: Option<&StorageConfig>,
     update: Option<&SyncStorageUpdate>,
     connection_string: &str,
-) -> Result<Option<StorageSettings>, CoreError> {
+) -> Result<Option<StorageConfig>, CoreError> {
     let Some(update) = update else {
         return Ok(current.cloned());
     };
@@ -258,7 +225,7 @@ fn merge_storage(
             }
         },
     };
-    let settings = StorageSettings {
+    let settings = StorageConfig {
         endpoint,
         region: given(&update.region)
             .or_else(|| current.map(|c| c.region.clone()))
@@ -274,7 +241,7 @@ fn merge_storage(
             .or_else(|| current.map(|c| c.secret_access_key.clone()))
             .unwrap_or_default(),
     };
-    settings.config().validate().map_err(field)?;
+    settings.validate().map_err(field)?;
     Ok(Some(settings))
 }
 
@@ -385,15 +352,19 @@ pub async fn test_connection(
         code: e.code().to_owned(),
         message: e.to_string(),
     };
-    let started = std::time::Instant::now();
     let database = async {
-        let mut remote = botdesk_sync::remote::Remote::connect(&config).await?;
-        remote.check().await
+        let started = std::time::Instant::now();
+        let outcome = async {
+            let mut remote = botdesk_sync::remote::Remote::connect(&config).await?;
+            remote.check().await
+        }
+        .await;
+        (outcome, started.elapsed())
     };
     let bucket = async {
         let settings = storage.as_ref()?;
         let started = std::time::Instant::now();
-        let outcome = match Storage::new(&settings.config()) {
+        let outcome = match Storage::new(settings) {
             Ok(s) => s.check().await,
             Err(e) => Err(e),
         };
@@ -403,14 +374,7 @@ pub async fn test_connection(
             took_ms: started.elapsed().as_millis() as i64,
         })
     };
-    let (outcome, storage) = tokio::join!(
-        async {
-            let o = database.await;
-            (o, started.elapsed())
-        },
-        bucket
-    );
-    let (outcome, took) = outcome;
+    let ((outcome, took), storage) = tokio::join!(database, bucket);
     Ok(SyncTestDto {
         ok: outcome.is_ok(),
         failure: outcome.err().map(|e| failure(&e)),
@@ -470,11 +434,11 @@ pub async fn fetch_file(ctx: &Ctx, sha256: &str) -> Result<std::path::PathBuf, C
     if path.exists() {
         return Ok(path);
     }
-    let storage = Storage::new(&settings.config())?;
+    let storage = Storage::new(&settings)?;
     let partial = ctx.blobs().incoming_path(sha256)?;
     let started = std::time::Instant::now();
     let bytes = storage
-        .download(&storage::object_key(sha256), &partial, |_, _| {})
+        .download(&storage::object_key(sha256), &partial)
         .await?;
     let blobs = Arc::clone(ctx.blobs());
     let sha = sha256.to_owned();
@@ -858,9 +822,9 @@ async fn run_sync(state: &Arc<SyncJobState>) -> Result<botdesk_sync::SyncReport,
 /// every quarter second).
 async fn send_files(
     state: &SyncJobState,
-    settings: &StorageSettings,
+    settings: &StorageConfig,
 ) -> Result<botdesk_sync::files::FilesReport, SyncError> {
-    let storage = Storage::new(&settings.config())?;
+    let storage = Storage::new(settings)?;
     let blobs = Arc::clone(&state.blobs);
     let local_path = move |sha: &str| blobs.path(sha).ok().filter(|p| p.exists());
     let mut told = std::time::Instant::now() - Duration::from_secs(1);
@@ -891,10 +855,6 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    pub fn is_syncing(&self) -> bool {
-        self.live.borrow().syncing
-    }
-
     /// Sync as soon as possible (the owner asked), even during a backoff.
     pub fn request_now(&self) {
         self.now_requested.notify_one();
