@@ -5,6 +5,7 @@
 import { useState } from "react";
 import { api } from "../api/client";
 import type { SyncConnectionDto } from "../bindings/SyncConnectionDto";
+import type { SyncConnectionUpdate } from "../bindings/SyncConnectionUpdate";
 import type { SyncStorageUpdate } from "../bindings/SyncStorageUpdate";
 import type { SyncTestDto } from "../bindings/SyncTestDto";
 import { ActionError } from "../components/DataState";
@@ -42,32 +43,24 @@ export function ConnectionForm({ connection, onSaved }: { connection: SyncConnec
     };
   };
 
-  const save = () => {
+  // What the database and the bucket would become: saved as is, or tried by the test.
+  const typed = (): SyncConnectionUpdate => {
     const storage = storageUpdate();
-    act(
-      api.setSyncConnection({
-        ...(connectionString.trim() === "" ? {} : { connection_string: connectionString }),
-        user_id: userId,
-        enabled,
-        ...(storage === undefined ? {} : { storage }),
-      }),
-      () => {
-        setConnectionString("");
-        setSecret("");
-        onSaved();
-      },
-    );
+    return {
+      ...(connectionString.trim() === "" ? {} : { connection_string: connectionString }),
+      ...(storage === undefined ? {} : { storage }),
+    };
+  };
+  const save = () => {
+    act(api.setSyncConnection({ ...typed(), user_id: userId, enabled }), () => {
+      setConnectionString("");
+      setSecret("");
+      onSaved();
+    });
   };
   const runTest = () => {
     setTest(null);
-    const storage = storageUpdate();
-    act(
-      api.testSyncConnection({
-        ...(connectionString.trim() === "" ? {} : { connection_string: connectionString }),
-        ...(storage === undefined ? {} : { storage }),
-      }),
-      setTest,
-    );
+    act(api.testSyncConnection(typed()), setTest);
   };
 
   return (
