@@ -57,6 +57,18 @@ pub enum MediaError {
     #[error("the upload stopped before its end: {detail}")]
     UploadInterrupted { detail: String },
 
+    /// A streamed upload longer than any media limit (its size is not known up front).
+    #[error("the upload is larger than botdesk accepts")]
+    UploadTooLarge,
+
+    /// A multipart upload without its `file` part.
+    #[error("the upload has no `file` field")]
+    NoFile,
+
+    /// A file named by its path (dropped on the desktop window) that cannot be opened.
+    #[error("{path} cannot be read: {reason}")]
+    UnreadableFile { path: String, reason: String },
+
     #[error("{name:?} is not a media file name")]
     BadName { name: String },
 
@@ -88,6 +100,9 @@ impl MediaError {
             MediaError::TypeMismatch { .. } => "media.type_mismatch",
             MediaError::Polyglot { .. } => "media.polyglot",
             MediaError::UploadInterrupted { .. } => "media.upload_interrupted",
+            MediaError::UploadTooLarge => "media.too_large",
+            MediaError::NoFile => "media.empty",
+            MediaError::UnreadableFile { .. } => "media.unreadable_file",
             MediaError::BadName { .. } => "media.bad_name",
             MediaError::BadOptions { .. } => "media.bad_options",
             MediaError::Processing { .. } => "media.processing_failed",

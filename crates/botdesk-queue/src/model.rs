@@ -171,7 +171,7 @@ impl Backoff {
                 let doublings = failed_attempt.saturating_sub(1).min(62);
                 let full = base_ms.saturating_mul(1u64 << doublings).min(cap_ms);
                 let half = full / 2;
-                half + spread(job_id, failed_attempt) % (full - half + 1)
+                half + jitter(job_id as u64, failed_attempt) % (full - half + 1)
             }
         }
     }
@@ -201,12 +201,20 @@ impl Backoff {
     }
 }
 
-/// A well-mixed 64-bit hash of (job, attempt) (splitmix64's finaliser).
-fn spread(job_id: i64, attempt: u32) -> u64 {
-    let mut z = (job_id as u64) ^ (u64::from(attempt) << 40) ^ 0x9E37_79B9_7F4A_7C15;
+/// The jitter of every retry botdesk schedules (a job's backoff, a webhook's next attempt): a
+/// well-mixed 64-bit hash of what is retried and the attempt (splitmix64's finaliser), not a
+/// random draw, so that the same thing and attempt always wait the same while different ones
+/// spread out.
+pub fn jitter(key: u64, attempt: u32) -> u64 {
+    let mut z = key ^ (u64::from(attempt) << 40) ^ 0x9E37_79B9_7F4A_7C15;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// [`jitter`] as a number in 0–1 (53 bits of it).
+pub fn jitter_unit(key: u64, attempt: u32) -> f64 {
+    (jitter(key, attempt) >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// How a job is enqueued. The defaults suit a call to another system: five attempts, a second

@@ -13,7 +13,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use refinery::Migration;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::StoreError;
 use crate::hlc::Hlc;
@@ -159,11 +159,13 @@ impl Store {
         }
         // Keep the write-ahead log from growing without bound between checkpoints.
         conn.execute_batch("PRAGMA journal_size_limit = 67108864;")?;
-        let device_id: String = conn.query_row(
-            "SELECT value FROM store_meta WHERE key = 'device_id'",
-            [],
-            |row| row.get(0),
-        )?;
+        let device_id = crate::tables::store_meta::get(&conn, "device_id")?.ok_or_else(|| {
+            StoreError::InvalidData {
+                table: "store_meta",
+                column: "device_id".into(),
+                reason: "this store has no device id".into(),
+            }
+        })?;
         let watch = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -530,24 +532,13 @@ impl Tx<'_> {
 const HLC_KEY: &str = "hlc";
 
 fn stored_hlc(conn: &Connection) -> Result<Option<Hlc>, StoreError> {
-    let text: Option<String> = conn
-        .query_row(
-            "SELECT value FROM store_meta WHERE key = ?1",
-            [HLC_KEY],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let text = crate::tables::store_meta::get(conn, HLC_KEY)?;
     // A damaged value is forgotten rather than fatal: the wall clock takes over.
     Ok(text.and_then(|t| t.parse().ok()))
 }
 
 fn put_hlc(conn: &Connection, hlc: &Hlc) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO store_meta (key, value) VALUES (?1, ?2) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        rusqlite::params![HLC_KEY, hlc.to_string()],
-    )?;
-    Ok(())
+    crate::tables::store_meta::set(conn, HLC_KEY, &hlc.to_string())
 }
 
 fn next_hlc(conn: &Connection, now: Timestamp, device: &str) -> Result<Hlc, StoreError> {

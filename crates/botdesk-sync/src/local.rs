@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use botdesk_store::rusqlite::OptionalExtension;
+use botdesk_store::tables::store_meta;
 use botdesk_store::{Actor, Hlc, Origin, Store, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -329,15 +330,7 @@ pub fn claim_ownerless(store: &Store, actor: &Actor, user_id: &str) -> Result<us
 /// The last server sequence this store pulled.
 pub fn cursor(store: &Store) -> Result<i64, SyncError> {
     Ok(store
-        .read(|c| {
-            c.query_row(
-                "SELECT value FROM store_meta WHERE key = ?1",
-                [CURSOR_KEY],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()
-            .map_err(botdesk_store::StoreError::from)
-        })?
+        .read(|c| store_meta::get(c, CURSOR_KEY))?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0))
 }
@@ -427,11 +420,7 @@ pub fn apply_pulled(
             }
         }
         out.refused += drop_orphans(tx)?;
-        tx.execute(
-            "INSERT INTO store_meta (key, value) VALUES (?1, ?2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [CURSOR_KEY, &cursor.to_string()],
-        )?;
+        store_meta::set(tx, CURSOR_KEY, &cursor.to_string())?;
         Ok(out)
     })
 }

@@ -6,6 +6,8 @@
 pub mod endpoints;
 mod error;
 pub mod events;
+pub mod gate;
+pub mod health;
 pub mod schedule;
 pub mod send;
 pub mod signing;

@@ -31,3 +31,10 @@ pub fn set(tx: &Tx<'_>, key: &str, value: &serde_json::Value) -> Result<(), Stor
     .execute(rusqlite::params![key, value.to_string(), tx.now()])?;
     Ok(())
 }
+
+/// Forgets `key` (it reads as never set).
+pub fn remove(tx: &Tx<'_>, key: &str) -> Result<(), StoreError> {
+    tx.prepare_cached("DELETE FROM app_settings WHERE key = ?1")?
+        .execute([key])?;
+    Ok(())
+}

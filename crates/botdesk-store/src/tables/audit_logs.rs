@@ -104,3 +104,10 @@ pub fn facets(conn: &Connection) -> Result<(Vec<String>, Vec<String>), StoreErro
     };
     Ok((distinct("table_name")?, distinct("actor")?))
 }
+
+/// The newest entry's position in the trail (0 for an empty trail).
+pub fn last_seq(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT ifnull(max(seq), 0) FROM audit_logs")?
+        .query_row([], |r| r.get(0))?)
+}

@@ -53,3 +53,11 @@ pub fn pending_by_table(conn: &Connection, seq: i64) -> Result<Vec<(String, i64)
         .query_map([seq], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<Result<Vec<_>, _>>()?)
 }
+
+/// The newest change's sequence, none while the log is empty: it moves whenever something that
+/// syncs changed.
+pub fn last_seq(conn: &Connection) -> Result<Option<i64>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT max(seq) FROM change_log")?
+        .query_row([], |r| r.get(0))?)
+}

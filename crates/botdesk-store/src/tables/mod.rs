@@ -12,6 +12,7 @@ pub mod order_items;
 pub mod orders;
 pub mod product_media;
 pub mod products;
+pub mod store_meta;
 pub mod template_versions;
 pub mod users;
 pub mod webhook_deliveries;
