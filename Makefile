@@ -50,11 +50,13 @@ test-rust:
 test-ui: $(UI_DEPS)
 	cd ui && npm test
 
-# The end-to-end suites run the real binaries: build them first (cargo test does not build
-# another package's binaries). The desktop suite needs a display and a D-Bus session.
+# The end-to-end suites run the real binaries: build them first (cargo test does not build the
+# desktop binary). Built with the test build's target selection (`--workspace --tests`), so
+# that cargo resolves the same features as `cargo test --workspace` and reuses every crate it
+# compiled, instead of building the dependency tree again with other features (libheif's C++
+# among them). The desktop suite needs a display and a D-Bus session.
 test-e2e: $(E2E_DEPS)
-	$(CARGO) build --locked -p botdesk-server --bin botdesk
-	$(CARGO) build --locked --bin botdesk-desktop
+	$(CARGO) build --locked --workspace --bins --tests
 	cd tests/e2e && npm run browser
 	cd tests/e2e && xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- npm run desktop
 	@echo "screenshots: tests/e2e/artifacts/"

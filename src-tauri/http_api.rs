@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use botdesk_core::Ctx;
+use botdesk_core::Services;
 use botdesk_core::dto::{HttpApiStatusDto, SettingsDto};
 use tokio::sync::oneshot;
 
@@ -41,7 +41,7 @@ impl HttpApi {
     }
 
     /// Makes the running server match `settings`.
-    pub async fn apply(&self, ctx: &Ctx, settings: &SettingsDto) {
+    pub async fn apply(&self, ctx: &Services, settings: &SettingsDto) {
         let wanted = settings
             .desktop_http_api_enabled
             .then(|| SocketAddr::from((Ipv4Addr::LOCALHOST, settings.desktop_http_api_port)));

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use botdesk_core::dto::Event;
 use botdesk_core::store::Actor;
-use botdesk_core::{Config, ConfigOverrides, Ctx, CtxOptions, Shell, WireError, logging, ops};
+use botdesk_core::{Config, ConfigOverrides, Services, ServicesOptions, Shell, WireError, logging};
 use tauri::menu::{AboutMetadata, Menu, PredefinedMenuItem, Submenu};
 use tauri::{Emitter, Manager, RunEvent};
 use tokio::sync::broadcast::error::RecvError;
@@ -23,14 +23,14 @@ use crate::http_api::HttpApi;
 /// What every command reaches: the core (or why it could not start), who acts, the HTTP API.
 #[derive(Debug)]
 pub struct Desktop {
-    ctx: Result<Ctx, WireError>,
+    ctx: Result<Services, WireError>,
     actor: Actor,
     http_api: HttpApi,
 }
 
 impl Desktop {
     /// The core, or the error that kept it from starting (shown by the UI in place of the app).
-    fn ctx(&self) -> Result<Ctx, WireError> {
+    fn ctx(&self) -> Result<Services, WireError> {
         self.ctx.clone()
     }
 }
@@ -44,14 +44,14 @@ fn data_dir() -> anyhow::Result<PathBuf> {
     }
 }
 
-fn open_core(data_dir: &std::path::Path) -> Result<Ctx, WireError> {
+fn open_core(data_dir: &std::path::Path) -> Result<Services, WireError> {
     let config = Config::load(
         data_dir,
         |k| std::env::var(k).ok(),
         &ConfigOverrides::default(),
     )
     .map_err(|e| e.wire())?;
-    Ctx::open(CtxOptions::new(data_dir, config, Shell::Desktop)).map_err(|e| {
+    Services::open(ServicesOptions::new(data_dir, config, Shell::Desktop)).map_err(|e| {
         tracing::error!(code = e.code(), error = %e, "the store could not be opened");
         e.wire()
     })
@@ -95,7 +95,7 @@ async fn quit_on_signal(app: tauri::AppHandle) {
 }
 
 /// Forwards the core's events to the window, and applies the HTTP API setting as it changes.
-async fn forward_events(app: tauri::AppHandle, ctx: Ctx) {
+async fn forward_events(app: tauri::AppHandle, ctx: Services) {
     let mut events = ctx.events().subscribe();
     loop {
         match events.recv().await {
@@ -155,10 +155,10 @@ fn main() -> anyhow::Result<()> {
             if let Ok(ctx) = ctx {
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
-                    if let Err(e) = ctx.start().await {
+                    if let Err(e) = botdesk_core::runtime::start(&ctx).await {
                         tracing::error!(code = e.code(), error = %e, "the job queue could not start");
                     }
-                    match ctx.blocking(ops::settings::get).await {
+                    match ctx.blocking(botdesk_core::system::settings::get).await {
                         Ok(settings) => {
                             handle
                                 .state::<Desktop>()
@@ -173,73 +173,25 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::health,
-            commands::system_info,
-            commands::list_audit,
-            commands::audit_facets,
-            commands::get_settings,
-            commands::update_settings,
-            commands::list_templates,
-            commands::http_api_status,
-            commands::get_template,
-            commands::create_template,
-            commands::update_template,
-            commands::set_template_status,
-            commands::rollback_template,
-            commands::remove_template,
-            commands::validate_template,
-            commands::preview_template,
-            commands::template_versions,
-            commands::template_diff,
-            commands::template_rules,
-            commands::list_queues,
-            commands::list_jobs,
-            commands::get_job,
-            commands::enqueue_job,
-            commands::job_action,
-            commands::retry_failed_jobs,
-            commands::set_queue_paused,
-            commands::clean_queue,
-            commands::list_media,
-            commands::get_media,
-            commands::upload_media,
-            commands::upload_media_path,
-            commands::media_file,
-            commands::remove_media,
-            commands::reprocess_media,
-            commands::link_media_product,
-            commands::unlink_media_product,
-            commands::list_products,
-            commands::create_product,
-            commands::list_merchants,
-            commands::create_merchant,
-            commands::list_webhooks,
-            commands::get_webhook,
-            commands::create_webhook,
-            commands::update_webhook,
-            commands::remove_webhook,
-            commands::rotate_webhook_secret,
-            commands::send_webhook_test,
-            commands::list_webhook_deliveries,
-            commands::get_webhook_delivery,
-            commands::replay_webhook_delivery,
-            commands::replay_failed_webhook_deliveries,
-            commands::webhook_status,
-            commands::recent_webhook_events,
-            commands::rotate_events_secret,
-            commands::list_orders,
-            commands::get_order,
-            commands::create_order,
-            commands::update_order,
-            commands::sync_status,
-            commands::sync_now,
-            commands::sync_connection,
-            commands::set_sync_connection,
-            commands::test_sync_connection,
-            commands::sync_errors,
-            commands::resolve_sync_error,
-        ])
+        .invoke_handler({
+            // The table's operations through the core's dispatcher; the desktop's own three
+            // through Tauri's.
+            let dispatcher = botdesk_core::surface::dispatcher();
+            let own: Box<tauri::ipc::InvokeHandler<tauri::Wry>> =
+                Box::new(tauri::generate_handler![
+                    commands::http_api_status,
+                    commands::upload_media_path,
+                    commands::media_file,
+                ]);
+            move |invoke: tauri::ipc::Invoke<tauri::Wry>| {
+                let name = invoke.message.command().to_owned();
+                if dispatcher.has(&name) {
+                    commands::operation(&dispatcher, invoke)
+                } else {
+                    own(invoke)
+                }
+            }
+        })
         .build(tauri::generate_context!())
         .context("the desktop app could not start")?;
 
@@ -251,7 +203,7 @@ fn main() -> anyhow::Result<()> {
             tauri::async_runtime::block_on(state.http_api.stop());
             if let Ok(ctx) = &state.ctx {
                 // Running jobs get a grace period, then go back to waiting for the next start.
-                tauri::async_runtime::block_on(ctx.stop());
+                tauri::async_runtime::block_on(botdesk_core::runtime::stop(ctx));
             }
             tracing::info!("desktop app stopped");
         }

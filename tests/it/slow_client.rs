@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use botdesk_core::dto::{Event, SettingsDto};
-use botdesk_core::{Config, Ctx, CtxOptions, Shell};
+use botdesk_core::{Config, Services, ServicesOptions, Shell};
 use serde_json::Value;
 
 fn resident_bytes() -> u64 {
@@ -26,7 +26,7 @@ fn a_client_that_never_reads_is_disconnected_and_counted_without_growing_memory(
         .enable_all()
         .build()
         .unwrap();
-    let ctx = Ctx::open(CtxOptions::new(
+    let ctx = Services::open(ServicesOptions::new(
         dir.path(),
         Config::default(),
         Shell::Server,

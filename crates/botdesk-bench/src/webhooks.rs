@@ -17,12 +17,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use botdesk_core::config::Config;
-use botdesk_core::ctx::{Ctx, CtxOptions, Shell};
 use botdesk_core::dto::{EventIn, MerchantCreate, WebhookCreate};
-use botdesk_core::ops;
 use botdesk_core::queue::QueueName;
 use botdesk_core::store::Actor;
 use botdesk_core::store::tables::webhook_events::EventSource;
+use botdesk_core::{Services, ServicesOptions, Shell};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
@@ -90,7 +89,7 @@ fn start_receiver() -> anyhow::Result<(SocketAddr, Arc<Arrivals>)> {
 }
 
 struct Setup {
-    ctx: Ctx,
+    ctx: Services,
     merchant: String,
     _dir: tempfile::TempDir,
 }
@@ -105,9 +104,9 @@ async fn setup() -> anyhow::Result<Setup> {
             .unwrap_or(8),
         ..Config::default()
     };
-    let ctx = Ctx::open(CtxOptions::new(dir.path(), config, Shell::Cli))?;
-    ctx.start().await?;
-    let merchant = ops::media::create_merchant(
+    let ctx = Services::open(ServicesOptions::new(dir.path(), config, Shell::Cli))?;
+    botdesk_core::runtime::start(&ctx).await?;
+    let merchant = botdesk_core::catalog::create_merchant(
         &ctx,
         &Actor::Local,
         MerchantCreate {
@@ -123,7 +122,7 @@ async fn setup() -> anyhow::Result<Setup> {
 }
 
 fn endpoint(s: &Setup, url: &str) -> anyhow::Result<String> {
-    Ok(ops::webhooks::create(
+    Ok(botdesk_core::webhooks::create(
         &s.ctx,
         &Actor::Local,
         WebhookCreate {
@@ -142,7 +141,7 @@ fn endpoint(s: &Setup, url: &str) -> anyhow::Result<String> {
 
 /// An order event as the bot sends it (about 300 bytes of payload).
 fn event(s: &Setup, n: usize) -> anyhow::Result<()> {
-    ops::webhooks::handle_event(
+    botdesk_core::webhooks::handle_event(
         &s.ctx,
         &Actor::Local,
         EventIn {
@@ -183,8 +182,8 @@ async fn wait_for(arrivals: &Arrivals, n: usize, limit: Duration) -> anyhow::Res
 }
 
 /// Deliveries of `webhook` the store has recorded as delivered.
-fn delivered(ctx: &Ctx, webhook: &str) -> anyhow::Result<i64> {
-    Ok(ops::webhooks::get(ctx, webhook)?.health.succeeded)
+fn delivered(ctx: &Services, webhook: &str) -> anyhow::Result<i64> {
+    Ok(botdesk_core::webhooks::get(ctx, webhook)?.health.succeeded)
 }
 
 struct Throughput {
@@ -196,14 +195,14 @@ async fn throughput(n: usize) -> anyhow::Result<Throughput> {
     let (addr, arrivals) = start_receiver()?;
     let s = setup().await?;
     let hook = endpoint(&s, &format!("http://{addr}/hooks"))?;
-    ops::queues::set_paused(&s.ctx, QueueName::WebhookDelivery, true).await?;
+    botdesk_core::queues::set_paused(&s.ctx, QueueName::WebhookDelivery, true).await?;
     let started = Instant::now();
     for i in 0..n {
         event(&s, i)?;
     }
     let enqueue_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    ops::queues::set_paused(&s.ctx, QueueName::WebhookDelivery, false).await?;
+    botdesk_core::queues::set_paused(&s.ctx, QueueName::WebhookDelivery, false).await?;
     wait_for(&arrivals, n, Duration::from_secs(600)).await?;
     // Delivered means recorded too: the last answers' rows are committed.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -214,7 +213,7 @@ async fn throughput(n: usize) -> anyhow::Result<Throughput> {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let deliver_s = started.elapsed().as_secs_f64();
-    s.ctx.stop().await;
+    botdesk_core::runtime::stop(&s.ctx).await;
     Ok(Throughput {
         enqueue_per_s: n as f64 / enqueue_s,
         deliveries_per_s: n as f64 / deliver_s,
@@ -238,7 +237,7 @@ async fn idle_latency(samples: usize) -> anyhow::Result<(f64, f64)> {
         wait_for(&arrivals, 20 + i + 1, Duration::from_secs(10)).await?;
         ms.push(started.elapsed().as_secs_f64() * 1000.0);
     }
-    s.ctx.stop().await;
+    botdesk_core::runtime::stop(&s.ctx).await;
     let p50 = median(&mut ms.clone());
     ms.sort_by(f64::total_cmp);
     let p99 = ms[((ms.len() as f64 * 0.99) as usize).min(ms.len() - 1)];
@@ -260,7 +259,7 @@ async fn dead_endpoint(pending: usize, secs: u64) -> anyhow::Result<Backlog> {
     drop(dead);
     let hook = endpoint(&s, &url)?;
     // Queued as a backlog (the endpoint died while events kept coming), then let loose.
-    ops::queues::set_paused(&s.ctx, QueueName::WebhookDelivery, true).await?;
+    botdesk_core::queues::set_paused(&s.ctx, QueueName::WebhookDelivery, true).await?;
     let started = Instant::now();
     let mut rss_max: f64 = rss_mb();
     for i in 0..pending {
@@ -270,7 +269,7 @@ async fn dead_endpoint(pending: usize, secs: u64) -> anyhow::Result<Backlog> {
         }
     }
     let enqueue_s = started.elapsed().as_secs_f64();
-    ops::queues::set_paused(&s.ctx, QueueName::WebhookDelivery, false).await?;
+    botdesk_core::queues::set_paused(&s.ctx, QueueName::WebhookDelivery, false).await?;
     let until = Instant::now() + Duration::from_secs(secs);
     while Instant::now() < until {
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -285,7 +284,7 @@ async fn dead_endpoint(pending: usize, secs: u64) -> anyhow::Result<Backlog> {
         .map_err(botdesk_core::store::StoreError::from)
     })?;
     let rss_end = rss_mb();
-    s.ctx.stop().await;
+    botdesk_core::runtime::stop(&s.ctx).await;
     Ok(Backlog {
         enqueue_s,
         rss_mb_max: rss_max,

@@ -1,6 +1,8 @@
-//! The TypeScript types of the DTOs, for the UI's one typed client (`ui/src/bindings/`).
-//! They are generated, never written by hand: this crate's test `typescript_bindings_are_current`
-//! regenerates them and fails when the committed files were stale.
+//! The TypeScript types of the DTOs and the map of every command, for the UI's one typed
+//! client (`ui/src/bindings/`). They are generated, never written by hand: this crate's test
+//! `typescript_bindings_are_current` regenerates them and fails when the committed files were
+//! stale. The table of operations exports what its commands name; the types here are those no
+//! command names (events, the desktop app's own reports, what the UI builds itself).
 
 use std::path::Path;
 
@@ -12,6 +14,7 @@ use crate::dto::*;
 pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     // i64 values fit in a JSON number for everything botdesk counts (sequences, sizes).
     let cfg = Config::new().with_out_dir(dir).with_large_int("number");
+    crate::api::typescript::export::<crate::surface::Api>(&cfg, dir)?;
     HealthDto::export_all(&cfg)?;
     SystemInfoDto::export_all(&cfg)?;
     ErrorBodyDto::export_all(&cfg)?;
@@ -51,7 +54,7 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     botdesk_queue::JobQuery::export_all(&cfg)?;
     botdesk_queue::Enqueued::export_all(&cfg)?;
     botdesk_queue::QueueName::export_all(&cfg)?;
-    crate::probe::Probe::export_all(&cfg)?;
+    crate::queues::probe::Probe::export_all(&cfg)?;
     MediaUploadRequest::export_all(&cfg)?;
     MediaOptionsDto::export_all(&cfg)?;
     MediaDto::export_all(&cfg)?;
@@ -87,6 +90,6 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     ReplayFailed::export_all(&cfg)?;
     ReplayedDto::export_all(&cfg)?;
     IngestSecretDto::export_all(&cfg)?;
-    crate::ops::webhooks::EventAccepted::export_all(&cfg)?;
+    EventAccepted::export_all(&cfg)?;
     Ok(())
 }

@@ -25,6 +25,17 @@ impl<T> Default for StoreCached<T> {
 }
 
 impl<T> StoreCached<T> {
+    /// The value, if the store has not changed since it was loaded (see
+    /// [`StoreCachedMap::peek`]: the one store call an async task may make itself).
+    pub fn peek(&self, store: &Store) -> Result<Option<Arc<T>>, CoreError> {
+        let version = store.data_version()?;
+        let slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(slot
+            .as_ref()
+            .filter(|(v, _)| *v == version)
+            .map(|(_, value)| value.clone()))
+    }
+
     pub fn get(
         &self,
         store: &Store,
@@ -62,6 +73,17 @@ impl<K, V> Default for StoreCachedMap<K, V> {
 const MAX_ENTRIES: usize = 1024;
 
 impl<K: Eq + Hash + Clone, V> StoreCachedMap<K, V> {
+    /// The value kept for `key`, if the store has not changed since it was loaded: asks the
+    /// store only for its data version (a counter in shared memory, no read of the tables),
+    /// so it is the one store call an async task may make itself.
+    pub fn peek(&self, store: &Store, key: &K) -> Result<Option<Arc<V>>, CoreError> {
+        let version = store.data_version()?;
+        let slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        Ok((slot.0 == version)
+            .then(|| slot.1.get(key).cloned())
+            .flatten())
+    }
+
     pub fn get(
         &self,
         store: &Store,

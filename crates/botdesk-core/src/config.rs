@@ -88,10 +88,99 @@ pub struct ConfigOverrides {
 
 const MIN_BODY: u64 = 1024;
 const MAX_BODY: u64 = 1024 * 1024 * 1024;
+const MIN_LEASE: u64 = 2;
+const MAX_LEASE: u64 = 3600;
+
+/// Where a setting's value is read from: the file, then the environment (`BOTDESK_<KEY>`).
+struct Sources<'a> {
+    path: &'a Path,
+    env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Sources<'_> {
+    fn var(key: &str) -> String {
+        format!("BOTDESK_{}", key.to_ascii_uppercase())
+    }
+
+    /// A whole number within `range` (`unit` names it in messages): the environment's, else
+    /// the file's, else `default`.
+    fn number(
+        &self,
+        key: &'static str,
+        from_file: Option<u64>,
+        default: u64,
+        range: std::ops::RangeInclusive<u64>,
+        unit: &str,
+    ) -> Result<u64, CoreError> {
+        let var = Self::var(key);
+        let mut value = from_file.map(|v| (v, format!("{key} in {}", self.path.display())));
+        if let Some(text) = (self.env)(&var) {
+            let parsed = text.trim().parse::<u64>().map_err(|_| CoreError::Config {
+                message: format!("{var} must be a whole number of {unit}, not {text:?}"),
+                field: Some(key.into()),
+            })?;
+            value = Some((parsed, var));
+        }
+        let Some((v, source)) = value else {
+            return Ok(default);
+        };
+        if !range.contains(&v) {
+            return Err(CoreError::Config {
+                message: format!(
+                    "{source}: {v} is out of range ({} to {} {unit})",
+                    range.start(),
+                    range.end()
+                ),
+                field: Some(key.into()),
+            });
+        }
+        Ok(v)
+    }
+
+    /// A yes or no: the environment's (`1`, `true`, `yes`, `on` or their opposites), else the
+    /// file's, else `default`.
+    fn flag(
+        &self,
+        key: &'static str,
+        from_file: Option<bool>,
+        default: bool,
+    ) -> Result<bool, CoreError> {
+        let var = Self::var(key);
+        let Some(text) = (self.env)(&var) else {
+            return Ok(from_file.unwrap_or(default));
+        };
+        match text.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => Err(CoreError::Config {
+                message: format!("{var} must be true or false, not {text:?}"),
+                field: Some(key.into()),
+            }),
+        }
+    }
+
+    /// An address to listen on: the environment's, else the file's, else `default`.
+    fn listen(
+        &self,
+        from_file: Option<&str>,
+        default: SocketAddr,
+    ) -> Result<SocketAddr, CoreError> {
+        let var = Self::var("listen");
+        if let Some(text) = (self.env)(&var) {
+            return parse_listen(&text, &var);
+        }
+        match from_file {
+            Some(text) => parse_listen(text, &format!("listen in {}", self.path.display())),
+            None => Ok(default),
+        }
+    }
+}
 
 impl Config {
     /// Reads the settings for `data_dir` from its file, the environment (`env` is
-    /// `std::env::var` outside tests) and `overrides`.
+    /// `std::env::var` outside tests: `BOTDESK_<KEY>` for each key) and `overrides`. Every key
+    /// is named here once; the file's struct is taken apart whole, so a key added to it and
+    /// not read here does not compile.
     pub fn load(
         data_dir: &Path,
         env: impl Fn(&str) -> Option<String>,
@@ -113,127 +202,87 @@ impl Config {
         };
         // An empty variable is an unset one, as most tools read it.
         let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-        let mut config = Config::default();
-        if let Some(listen) = file.listen {
-            config.listen = parse_listen(&listen, &format!("listen in {}", path.display()))?;
-        }
-        if let Some(bytes) = file.max_body_bytes {
-            config.max_body_bytes =
-                check_body(bytes, &format!("max_body_bytes in {}", path.display()))?;
-        }
-        if let Some(seconds) = file.queue_lease_seconds {
-            config.queue_lease_seconds = check_lease(
-                seconds,
-                &format!("queue_lease_seconds in {}", path.display()),
-            )?;
-        }
-        if let Some(seconds) = env("BOTDESK_QUEUE_LEASE_SECONDS") {
-            let parsed = seconds
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| CoreError::Config {
-                    message: format!(
-                        "BOTDESK_QUEUE_LEASE_SECONDS must be a number of seconds, not {seconds:?}"
-                    ),
-                    field: Some("queue_lease_seconds".into()),
-                })?;
-            config.queue_lease_seconds = check_lease(parsed, "BOTDESK_QUEUE_LEASE_SECONDS")?;
-        }
-        if let Some(listen) = env("BOTDESK_LISTEN") {
-            config.listen = parse_listen(&listen, "BOTDESK_LISTEN")?;
-        }
-        if let Some(bytes) = env("BOTDESK_MAX_BODY_BYTES") {
-            let parsed = bytes.trim().parse::<u64>().map_err(|_| CoreError::Config {
-                message: format!("BOTDESK_MAX_BODY_BYTES must be a number of bytes, not {bytes:?}"),
-                field: Some("max_body_bytes".into()),
-            })?;
-            config.max_body_bytes = check_body(parsed, "BOTDESK_MAX_BODY_BYTES")?;
-        }
-        let numbers = [
-            (
+        let sources = Sources {
+            path: &path,
+            env: &env,
+        };
+        let ConfigFile {
+            listen,
+            max_body_bytes,
+            queue_lease_seconds,
+            media_max_image_bytes,
+            media_max_megapixels,
+            webhook_max_attempts,
+            webhook_disable_after_hours,
+            webhook_log_retention_days,
+            webhook_endpoint_concurrency,
+            webhooks_allow_localhost,
+        } = file;
+        let d = Config::default();
+        let mut config = Config {
+            listen: sources.listen(listen.as_deref(), d.listen)?,
+            max_body_bytes: sources.number(
+                "max_body_bytes",
+                max_body_bytes,
+                d.max_body_bytes,
+                MIN_BODY..=MAX_BODY,
+                "bytes",
+            )?,
+            queue_lease_seconds: sources.number(
+                "queue_lease_seconds",
+                queue_lease_seconds,
+                d.queue_lease_seconds,
+                MIN_LEASE..=MAX_LEASE,
+                "seconds",
+            )?,
+            media_max_image_bytes: sources.number(
                 "media_max_image_bytes",
-                "BOTDESK_MEDIA_MAX_IMAGE_BYTES",
-                file.media_max_image_bytes,
+                media_max_image_bytes,
+                d.media_max_image_bytes,
                 1024..=1024 * 1024 * 1024,
-            ),
-            (
+                "bytes",
+            )?,
+            media_max_megapixels: sources.number(
                 "media_max_megapixels",
-                "BOTDESK_MEDIA_MAX_MEGAPIXELS",
-                file.media_max_megapixels,
+                media_max_megapixels,
+                d.media_max_megapixels,
                 1..=1000,
-            ),
-            (
+                "megapixels",
+            )?,
+            webhook_max_attempts: sources.number(
                 "webhook_max_attempts",
-                "BOTDESK_WEBHOOK_MAX_ATTEMPTS",
-                file.webhook_max_attempts,
+                webhook_max_attempts,
+                d.webhook_max_attempts,
                 1..=50,
-            ),
-            (
+                "attempts",
+            )?,
+            webhook_disable_after_hours: sources.number(
                 "webhook_disable_after_hours",
-                "BOTDESK_WEBHOOK_DISABLE_AFTER_HOURS",
-                file.webhook_disable_after_hours,
+                webhook_disable_after_hours,
+                d.webhook_disable_after_hours,
                 1..=24 * 90,
-            ),
-            (
+                "hours",
+            )?,
+            webhook_log_retention_days: sources.number(
                 "webhook_log_retention_days",
-                "BOTDESK_WEBHOOK_LOG_RETENTION_DAYS",
-                file.webhook_log_retention_days,
+                webhook_log_retention_days,
+                d.webhook_log_retention_days,
                 1..=3650,
-            ),
-            (
+                "days",
+            )?,
+            webhook_endpoint_concurrency: sources.number(
                 "webhook_endpoint_concurrency",
-                "BOTDESK_WEBHOOK_ENDPOINT_CONCURRENCY",
-                file.webhook_endpoint_concurrency,
+                webhook_endpoint_concurrency,
+                d.webhook_endpoint_concurrency,
                 1..=64,
-            ),
-        ];
-        for (key, var, from_file, range) in numbers {
-            let mut value = from_file.map(|v| (v, format!("{key} in {}", path.display())));
-            if let Some(text) = env(var) {
-                let parsed = text.trim().parse::<u64>().map_err(|_| CoreError::Config {
-                    message: format!("{var} must be a whole number, not {text:?}"),
-                    field: Some(key.into()),
-                })?;
-                value = Some((parsed, var.to_owned()));
-            }
-            if let Some((v, source)) = value {
-                if !range.contains(&v) {
-                    return Err(CoreError::Config {
-                        message: format!(
-                            "{source}: {v} is out of range ({} to {})",
-                            range.start(),
-                            range.end()
-                        ),
-                        field: Some(key.into()),
-                    });
-                }
-                *match key {
-                    "media_max_image_bytes" => &mut config.media_max_image_bytes,
-                    "media_max_megapixels" => &mut config.media_max_megapixels,
-                    "webhook_max_attempts" => &mut config.webhook_max_attempts,
-                    "webhook_disable_after_hours" => &mut config.webhook_disable_after_hours,
-                    "webhook_log_retention_days" => &mut config.webhook_log_retention_days,
-                    _ => &mut config.webhook_endpoint_concurrency,
-                } = v;
-            }
-        }
-        if let Some(allow) = file.webhooks_allow_localhost {
-            config.webhooks_allow_localhost = allow;
-        }
-        if let Some(text) = env("BOTDESK_WEBHOOKS_ALLOW_LOCALHOST") {
-            config.webhooks_allow_localhost = match text.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" => true,
-                "0" | "false" | "no" | "off" => false,
-                _ => {
-                    return Err(CoreError::Config {
-                        message: format!(
-                            "BOTDESK_WEBHOOKS_ALLOW_LOCALHOST must be true or false, not {text:?}"
-                        ),
-                        field: Some("webhooks_allow_localhost".into()),
-                    });
-                }
-            };
-        }
+                "deliveries",
+            )?,
+            webhooks_allow_localhost: sources.flag(
+                "webhooks_allow_localhost",
+                webhooks_allow_localhost,
+                d.webhooks_allow_localhost,
+            )?,
+        };
         if let Some(listen) = &overrides.listen {
             config.listen = parse_listen(listen, "--listen")?;
         }
@@ -260,33 +309,6 @@ fn parse_listen(value: &str, source: &str) -> Result<SocketAddr, CoreError> {
         ),
         field: Some("listen".into()),
     })
-}
-
-const MIN_LEASE: u64 = 2;
-const MAX_LEASE: u64 = 3600;
-
-fn check_lease(seconds: u64, source: &str) -> Result<u64, CoreError> {
-    if (MIN_LEASE..=MAX_LEASE).contains(&seconds) {
-        Ok(seconds)
-    } else {
-        Err(CoreError::Config {
-            message: format!(
-                "{source}: {seconds} is out of range ({MIN_LEASE} to {MAX_LEASE} seconds)"
-            ),
-            field: Some("queue_lease_seconds".into()),
-        })
-    }
-}
-
-fn check_body(bytes: u64, source: &str) -> Result<u64, CoreError> {
-    if (MIN_BODY..=MAX_BODY).contains(&bytes) {
-        Ok(bytes)
-    } else {
-        Err(CoreError::Config {
-            message: format!("{source}: {bytes} is out of range ({MIN_BODY} to {MAX_BODY} bytes)"),
-            field: Some("max_body_bytes".into()),
-        })
-    }
 }
 
 #[cfg(test)]
@@ -353,5 +375,58 @@ mod tests {
         };
         let err = Config::load(dir.path(), no_env, &flags).unwrap_err();
         assert!(err.to_string().contains("--listen"), "{err}");
+    }
+    /// Every key, through the file and through its `BOTDESK_*` variable: the expected configs
+    /// are struct literals, so a key added to `Config` must be added here, and one that `load`
+    /// forgets fails.
+    #[test]
+    fn every_setting_is_read_from_the_file_and_from_the_environment() {
+        let expected = Config {
+            listen: "127.0.0.1:9100".parse().unwrap(),
+            max_body_bytes: 4096,
+            queue_lease_seconds: 7,
+            media_max_image_bytes: 2048,
+            media_max_megapixels: 3,
+            webhook_max_attempts: 4,
+            webhook_disable_after_hours: 5,
+            webhook_log_retention_days: 6,
+            webhook_endpoint_concurrency: 2,
+            webhooks_allow_localhost: true,
+        };
+        let values = [
+            ("listen", "\"127.0.0.1:9100\"", "127.0.0.1:9100"),
+            ("max_body_bytes", "4096", "4096"),
+            ("queue_lease_seconds", "7", "7"),
+            ("media_max_image_bytes", "2048", "2048"),
+            ("media_max_megapixels", "3", "3"),
+            ("webhook_max_attempts", "4", "4"),
+            ("webhook_disable_after_hours", "5", "5"),
+            ("webhook_log_retention_days", "6", "6"),
+            ("webhook_endpoint_concurrency", "2", "2"),
+            ("webhooks_allow_localhost", "true", "yes"),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let text: String = values
+            .iter()
+            .map(|(key, toml, _)| format!("{key} = {toml}\n"))
+            .collect();
+        std::fs::write(dir.path().join(CONFIG_FILE), text).unwrap();
+        let from_file = Config::load(dir.path(), no_env, &ConfigOverrides::default()).unwrap();
+        assert_eq!(from_file, expected);
+
+        let empty = tempfile::tempdir().unwrap();
+        let env = |name: &str| {
+            values
+                .iter()
+                .find(|(key, _, _)| format!("BOTDESK_{}", key.to_ascii_uppercase()) == name)
+                .map(|(_, _, text)| (*text).to_owned())
+        };
+        let from_env = Config::load(empty.path(), env, &ConfigOverrides::default()).unwrap();
+        assert_eq!(from_env, expected);
+        assert_ne!(
+            Config::default(),
+            expected,
+            "every value differs from its default"
+        );
     }
 }

@@ -34,6 +34,12 @@ pub struct WireError {
     pub kind: ErrorKind,
 }
 
+/// `{"error": …}`: the body of every failed HTTP call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub struct ErrorBodyDto {
+    pub error: WireError,
+}
+
 /// The class of an error, which decides the transport status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub enum ErrorKind {
@@ -224,7 +230,7 @@ impl From<MediaError> for CoreError {
 
 fn media_kind(e: &MediaError) -> ErrorKind {
     match e {
-        MediaError::TooLarge { .. } => ErrorKind::TooLarge,
+        MediaError::TooLarge { .. } | MediaError::UploadTooLarge => ErrorKind::TooLarge,
         MediaError::UnsupportedType { .. } | MediaError::UnknownType => {
             ErrorKind::UnsupportedMediaType
         }

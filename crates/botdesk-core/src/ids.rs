@@ -1,16 +1,5 @@
-//! The operations, one function each, grouped by area. The shells call these and nothing below.
-
-pub mod activity;
-pub mod keys;
-pub mod maintenance;
-pub mod media;
-pub mod orders;
-pub mod queues;
-pub mod settings;
-pub mod sync;
-pub mod system;
-pub mod templates;
-pub mod webhooks;
+//! Ids named by a client: one "not found" for an id that does not parse and for one that names
+//! no row, with the area's own code.
 
 use botdesk_store::Id;
 

@@ -57,7 +57,7 @@ fn shape_error(e: serde_path_to_error::Error<serde_json::Error>, from_text: bool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dto::SettingsUpdate;
+    use crate::system::wire::SettingsUpdate;
 
     #[test]
     fn malformed_json_and_wrong_shapes_have_their_own_codes() {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
-use botdesk_core::dto::{ConnectionStatsDto, Event, EventDto};
+use botdesk_core::dto::{ConnectionStatsDto, ErrorBodyDto, Event, EventDto};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -47,9 +47,13 @@ impl StreamStats {
     get,
     path = "/api/events",
     tag = "events",
+    operation_id = "event_stream",
     description = "Upgrade to a WebSocket (subprotocol `botdesk.events.v1`; with API keys, also \
                    offer `bearer.<key>`) that receives every event as a JSON text message.",
-    responses((status = 101, description = "switching to the event stream", body = EventDto))
+    responses(
+        (status = 101, description = "switching to the event stream", body = EventDto),
+        (status = "default", body = ErrorBodyDto),
+    )
 )]
 pub async fn events(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
     ws.protocols([PROTOCOL])

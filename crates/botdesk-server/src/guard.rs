@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, HOST, ORIGIN, SEC_WEBSOCKET_PROTOCOL};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use botdesk_core::ops::keys::{self, Access};
+use botdesk_core::system::keys::{self, Access};
 use botdesk_core::{CoreError, ErrorKind};
 
 use crate::AppState;
@@ -88,7 +88,7 @@ pub async fn api_guard(State(state): State<AppState>, mut req: Request, next: Ne
     }
     let token = bearer(headers);
     // Cheap: the active keys are cached until the store changes.
-    let access = match keys::authenticate(&state.ctx, token.as_deref()) {
+    let access = match keys::authenticate_soon(&state.ctx, token.as_deref()).await {
         Ok(access) => access,
         Err(err) => {
             if let CoreError::Unauthorized { code, .. } = &err {

@@ -6,6 +6,7 @@
 //! `x-request-id` and a tracing span (method, path without its query, request id). CORS stays
 //! closed: no `Access-Control-Allow-*` header is ever sent.
 
+mod api;
 mod error;
 pub mod events;
 mod extract;
@@ -20,8 +21,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, OriginalUri, Request};
 use axum::http::{HeaderName, HeaderValue, Method};
-use axum::routing::{get, post, put};
-use botdesk_core::{Ctx, ErrorKind};
+use axum::routing::{get, post};
+use botdesk_core::{ErrorKind, Services};
 use tokio::sync::watch;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -33,20 +34,44 @@ pub use guard::BEARER_PROTOCOL_PREFIX;
 /// What every handler can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    pub ctx: Ctx,
+    pub ctx: Services,
     pub streams: Arc<events::StreamStats>,
     /// Becomes true when the server is shutting down: event streams close.
     pub stopping: watch::Receiver<bool>,
 }
 
+/// The routes served by hand, beside the core's table: `(method, path)` as the OpenAPI
+/// document has them. Everything else under `/api` is an operation of the table.
+pub const HAND_KEPT: &[(&str, &str)] = &[
+    ("GET", "/api/system/connections"),
+    ("GET", "/api/openapi.json"),
+    ("POST", "/api/media"),
+    ("GET", "/api/media/{id}/file"),
+    ("GET", "/api/events"),
+    ("POST", "/api/events"),
+];
+
+/// Every route under `/api`: `(method, path)`, the table's and those by hand.
+pub fn api_routes() -> Vec<(String, String)> {
+    botdesk_core::surface::specs()
+        .into_iter()
+        .map(|s| (s.method.as_str().to_owned(), s.path.to_owned()))
+        .chain(
+            HAND_KEPT
+                .iter()
+                .map(|(m, p)| ((*m).to_owned(), (*p).to_owned())),
+        )
+        .collect()
+}
+
 /// The whole HTTP API and UI over one core (for a server that is stopped by dropping it).
-pub fn router(ctx: Ctx) -> Router {
+pub fn router(ctx: Services) -> Router {
     let (_, stopping) = watch::channel(false);
     router_with_shutdown(ctx, stopping)
 }
 
 /// [`router`], whose event streams close when `stopping` becomes true.
-pub fn router_with_shutdown(ctx: Ctx, stopping: watch::Receiver<bool>) -> Router {
+pub fn router_with_shutdown(ctx: Services, stopping: watch::Receiver<bool>) -> Router {
     let body_limit = usize::try_from(ctx.config().max_body_bytes).unwrap_or(usize::MAX);
     // Uploads carry files: a stream up to the largest media limit (plus the form's framing), a
     // base64 JSON body a third larger again.
@@ -62,152 +87,21 @@ pub fn router_with_shutdown(ctx: Ctx, stopping: watch::Receiver<bool>) -> Router
         streams: Arc::default(),
         stopping,
     };
-    let api = Router::new()
-        .route("/health", get(routes::system::health))
-        .route("/system/info", get(routes::system::info))
+    let api = api::routes(
+        Router::new(),
+        api::Limits {
+            media_base64: base64_limit,
+        },
+    );
+    // By hand: what is not a JSON operation of the core's table (see `HAND_KEPT`).
+    let api = api
         .route("/system/connections", get(routes::system::connections))
         .route("/openapi.json", get(routes::system::openapi))
-        .route("/audit", get(routes::activity::list))
-        .route("/audit/facets", get(routes::activity::facets))
-        .route(
-            "/settings",
-            get(routes::settings::get).put(routes::settings::update),
-        )
-        .route(
-            "/templates",
-            get(routes::templates::list).post(routes::templates::create),
-        )
-        .route("/templates/rules", get(routes::templates::rules))
-        .route("/templates/validate", post(routes::templates::validate))
-        .route("/templates/preview", post(routes::templates::preview))
-        .route(
-            "/templates/{id}",
-            get(routes::templates::get)
-                .put(routes::templates::update)
-                .delete(routes::templates::remove),
-        )
-        .route(
-            "/templates/{id}/status",
-            post(routes::templates::set_status),
-        )
-        .route(
-            "/templates/{id}/rollback",
-            post(routes::templates::rollback),
-        )
-        .route("/templates/{id}/versions", get(routes::templates::versions))
-        .route("/templates/{id}/diff", get(routes::templates::diff))
-        .route("/queues", get(routes::queues::list))
-        .route("/queues/{name}", get(routes::queues::get))
-        .route("/queues/{name}/stats", get(routes::queues::stats))
-        .route("/queues/{name}/pause", post(routes::queues::pause))
-        .route("/queues/{name}/resume", post(routes::queues::resume))
-        .route(
-            "/queues/{name}/retry-failed",
-            post(routes::queues::retry_failed),
-        )
-        .route("/queues/{name}/clean", post(routes::queues::clean))
-        .route(
-            "/queues/{name}/jobs",
-            get(routes::queues::jobs).post(routes::queues::enqueue),
-        )
-        .route(
-            "/queues/{name}/jobs/{id}",
-            get(routes::queues::job).delete(routes::queues::remove),
-        )
-        .route(
-            "/queues/{name}/jobs/bulk",
-            post(routes::queues::enqueue_bulk),
-        )
-        .route(
-            "/queues/{name}/jobs/{id}/status",
-            get(routes::queues::job_status),
-        )
-        .route(
-            "/queues/{name}/jobs/{id}/{action}",
-            post(routes::queues::act),
-        )
         .route(
             "/media",
-            get(routes::media::list)
-                .post(routes::media::upload_multipart)
-                .layer(DefaultBodyLimit::max(stream_limit)),
-        )
-        .route(
-            "/media/upload",
-            post(routes::media::upload).layer(DefaultBodyLimit::max(base64_limit)),
-        )
-        .route(
-            "/media/{id}",
-            get(routes::media::get).delete(routes::media::remove),
+            post(routes::media::upload_multipart).layer(DefaultBodyLimit::max(stream_limit)),
         )
         .route("/media/{id}/file", get(routes::media::file))
-        .route("/media/{id}/process", post(routes::media::reprocess))
-        .route(
-            "/media/{id}/products/{product_id}",
-            put(routes::media::link_product).delete(routes::media::unlink_product),
-        )
-        .route(
-            "/products",
-            get(routes::media::products).post(routes::media::create_product),
-        )
-        .route(
-            "/merchants",
-            get(routes::media::merchants).post(routes::media::create_merchant),
-        )
-        .route("/sync", get(routes::sync::status))
-        .route("/sync/now", post(routes::sync::now))
-        .route(
-            "/sync/connection",
-            get(routes::sync::connection).put(routes::sync::set_connection),
-        )
-        .route("/sync/connection/test", post(routes::sync::test_connection))
-        .route("/sync/errors", get(routes::sync::errors))
-        .route("/sync/errors/{id}/{action}", post(routes::sync::resolve))
-        .route(
-            "/orders",
-            get(routes::orders::list).post(routes::orders::create),
-        )
-        .route(
-            "/orders/{id}",
-            get(routes::orders::get).patch(routes::orders::update),
-        )
-        .route(
-            "/webhooks",
-            get(routes::webhooks::list).post(routes::webhooks::create),
-        )
-        .route("/webhooks-status", get(routes::webhooks::status))
-        .route(
-            "/webhooks/{id}",
-            get(routes::webhooks::get)
-                .put(routes::webhooks::update)
-                .delete(routes::webhooks::remove),
-        )
-        .route(
-            "/webhooks/{id}/rotate-secret",
-            post(routes::webhooks::rotate_secret),
-        )
-        .route("/webhooks/{id}/test", post(routes::webhooks::send_test))
-        .route(
-            "/webhooks/{id}/deliveries",
-            get(routes::webhooks::deliveries),
-        )
-        .route(
-            "/webhooks/{id}/replay-failed",
-            post(routes::webhooks::replay_failed),
-        )
-        .route("/webhook-deliveries/{id}", get(routes::webhooks::delivery))
-        .route(
-            "/webhook-deliveries/{id}/replay",
-            post(routes::webhooks::replay),
-        )
-        .route(
-            "/webhook-events",
-            get(routes::webhooks::recent_events).post(routes::webhooks::handle_event),
-        )
-        .route(
-            "/events/secret",
-            post(routes::webhooks::rotate_ingest_secret),
-        )
         .route(
             "/events",
             get(events::events).post(routes::webhooks::ingest),
@@ -268,7 +162,7 @@ async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -> Ap
 /// Serves the API and UI on `listener` until `shutdown` resolves; then stops taking
 /// connections, closes event streams, and waits for requests in flight.
 pub async fn serve(
-    ctx: Ctx,
+    ctx: Services,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -282,3 +176,6 @@ pub async fn serve(
         })
         .await
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use botdesk_core::store::Actor;
-use botdesk_core::{Config, ConfigOverrides, CoreError, Ctx, CtxOptions, Shell, logging, ops};
+use botdesk_core::{Config, ConfigOverrides, CoreError, Services, ServicesOptions, Shell, logging};
 use clap::{Parser, Subcommand};
 
 mod queue_cli;
@@ -127,7 +127,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let _log = logging::init(&data_dir, stderr_level);
     match cli.command {
         Command::Migrate => {
-            let report = ops::maintenance::migrate(&data_dir)?;
+            let report = botdesk_core::system::maintenance::migrate(&data_dir)?;
             if report.from_version == report.schema_version {
                 println!(
                     "store up to date: {} (schema version {})",
@@ -142,7 +142,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { file } => {
-            let report = ops::maintenance::backup(&data_dir, &file)?;
+            let report = botdesk_core::system::maintenance::backup(&data_dir, &file)?;
             println!(
                 "backup written: {} ({} bytes, schema version {})",
                 report.path, report.bytes, report.schema_version
@@ -150,24 +150,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { listen } => {
-            let config = Config::load(
-                &data_dir,
-                |k| std::env::var(k).ok(),
-                &ConfigOverrides { listen },
-            )?;
-            let ctx = Ctx::open(CtxOptions::new(&data_dir, config, Shell::Server))?;
-            if !ctx.config().listen.ip().is_loopback() && !ops::keys::any_active(&ctx)? {
-                return Err(CoreError::invalid(
-                    "auth.no_keys_for_public_listen",
-                    format!(
-                        "refusing to listen on {} while no API key exists: anyone who can reach it \
-                         could use botdesk. Create a key first with `botdesk keys create --name NAME`, \
-                         or listen on 127.0.0.1",
-                        ctx.config().listen
-                    ),
-                )
-                .into());
-            }
+            let ctx = open(&data_dir, ConfigOverrides { listen }, Shell::Server)?;
+            botdesk_core::system::keys::check_listen(&ctx, ctx.config().listen)?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -181,11 +165,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The core as a command opens it: the settings read as `serve` reads them (the data dir's
+/// `botdesk.toml`, then `BOTDESK_*`, then the flags).
+fn open(
+    data_dir: &std::path::Path,
+    overrides: ConfigOverrides,
+    shell: Shell,
+) -> anyhow::Result<Services> {
+    let config = Config::load(data_dir, |k| std::env::var(k).ok(), &overrides)?;
+    Ok(Services::open(ServicesOptions::new(
+        data_dir, config, shell,
+    ))?)
+}
+
+/// The core for a command other than `serve`.
+pub(crate) fn open_cli(data_dir: &std::path::Path) -> anyhow::Result<Services> {
+    open(data_dir, ConfigOverrides::default(), Shell::Cli)
+}
+
 fn keys(data_dir: &std::path::Path, command: KeysCommand) -> anyhow::Result<()> {
-    let ctx = Ctx::open(CtxOptions::new(data_dir, Config::default(), Shell::Cli))?;
+    let ctx = open_cli(data_dir)?;
     match command {
         KeysCommand::Create { name } => {
-            let created = ops::keys::create(&ctx, &Actor::Cli("keys create".into()), &name)?;
+            let created =
+                botdesk_core::system::keys::create(&ctx, &Actor::Cli("keys create".into()), &name)?;
             println!("{}", created.token);
             eprintln!(
                 "created API key {} ({}). This is the only time it is shown: store it now.",
@@ -193,7 +196,7 @@ fn keys(data_dir: &std::path::Path, command: KeysCommand) -> anyhow::Result<()> 
             );
         }
         KeysCommand::List => {
-            let keys = ops::keys::list(&ctx)?;
+            let keys = botdesk_core::system::keys::list(&ctx)?;
             if keys.is_empty() {
                 println!("no API keys: the API answers only on this machine, without a key");
             }
@@ -214,14 +217,15 @@ fn keys(data_dir: &std::path::Path, command: KeysCommand) -> anyhow::Result<()> 
             }
         }
         KeysCommand::Revoke { key } => {
-            let revoked = ops::keys::revoke(&ctx, &Actor::Cli("keys revoke".into()), &key)?;
+            let revoked =
+                botdesk_core::system::keys::revoke(&ctx, &Actor::Cli("keys revoke".into()), &key)?;
             println!("revoked API key {} ({})", revoked.prefix, revoked.name);
         }
     }
     Ok(())
 }
 
-async fn serve(ctx: Ctx) -> anyhow::Result<()> {
+async fn serve(ctx: Services) -> anyhow::Result<()> {
     let addr = ctx.config().listen;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -232,11 +236,11 @@ async fn serve(ctx: Ctx) -> anyhow::Result<()> {
     println!("botdesk listening on http://{local}");
     std::io::stdout().flush().ok();
     tracing::info!(%local, data_dir = %ctx.data_dir().display(), "serving");
-    ctx.start().await?;
+    botdesk_core::runtime::start(&ctx).await?;
     botdesk_server::serve(ctx.clone(), listener, botdesk_core::shutdown::signal())
         .await
         .context("the server failed")?;
-    ctx.stop().await;
+    botdesk_core::runtime::stop(&ctx).await;
     tracing::info!("stopped");
     Ok(())
 }

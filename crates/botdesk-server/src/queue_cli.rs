@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use anyhow::Context;
-use botdesk_core::ops::queues::{self, JobAction};
+use botdesk_core::Services;
 use botdesk_core::queue::{JobQuery, JobState, QueueName};
-use botdesk_core::{Config, Ctx, CtxOptions, Shell};
+use botdesk_core::queues::{self, JobAction};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -51,7 +51,7 @@ fn queues_of(name: Option<&str>) -> anyhow::Result<Vec<QueueName>> {
 }
 
 pub fn run(data_dir: &Path, command: QueueCommand) -> anyhow::Result<()> {
-    let ctx = Ctx::open(CtxOptions::new(data_dir, Config::default(), Shell::Cli))?;
+    let ctx = crate::open_cli(data_dir)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -157,7 +157,7 @@ pub fn run(data_dir: &Path, command: QueueCommand) -> anyhow::Result<()> {
 }
 
 fn act(
-    ctx: &Ctx,
+    ctx: &Services,
     runtime: &tokio::runtime::Runtime,
     id: &str,
     action: JobAction,

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use anyhow::Context;
-use botdesk_core::{Config, Ctx, CtxOptions, Shell, ops};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -25,12 +24,11 @@ pub enum SyncCommand {
 }
 
 pub fn run(data_dir: &Path, command: SyncCommand) -> anyhow::Result<()> {
-    let config = Config::load(data_dir, |k| std::env::var(k).ok(), &Default::default())?;
-    let ctx = Ctx::open(CtxOptions::new(data_dir, config, Shell::Cli))?;
+    let ctx = crate::open_cli(data_dir)?;
     match command {
         SyncCommand::Status { json } => {
-            let status = ops::sync::status(&ctx)?;
-            let connection = ops::sync::connection(&ctx)?;
+            let status = botdesk_core::sync::status(&ctx)?;
+            let connection = botdesk_core::sync::connection(&ctx)?;
             if json {
                 println!("{}", serde_json::to_string(&status)?);
                 return Ok(());
@@ -88,7 +86,7 @@ pub fn run(data_dir: &Path, command: SyncCommand) -> anyhow::Result<()> {
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
-            let report = runtime.block_on(ops::sync::sync_here(&ctx))?;
+            let report = runtime.block_on(botdesk_core::sync::sync_here(&ctx))?;
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {

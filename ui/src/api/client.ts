@@ -1,78 +1,38 @@
-// The one typed API client. Each method names its HTTP route and its desktop command; the
-// types come from the Rust DTOs (../bindings, generated, never edited).
-import type { AuditFacetsDto } from "../bindings/AuditFacetsDto";
-import type { AuditPageDto } from "../bindings/AuditPageDto";
+// The one typed API client. Every call is a command of the core's table of operations
+// (../bindings/commands.ts, generated with the types it names, never edited): `command` builds
+// its HTTP route and its desktop command from that map, so a call the shells do not have, or
+// with the wrong arguments, does not typecheck. The desktop app's own commands (and the file
+// upload and download, which are not JSON) are written here by hand.
 import type { AuditQuery } from "../bindings/AuditQuery";
-import type { HealthDto } from "../bindings/HealthDto";
 import type { HttpApiStatusDto } from "../bindings/HttpApiStatusDto";
-import type { SettingsDto } from "../bindings/SettingsDto";
 import type { SettingsUpdate } from "../bindings/SettingsUpdate";
-import type { SystemInfoDto } from "../bindings/SystemInfoDto";
-import type { PreviewDto } from "../bindings/PreviewDto";
 import type { PreviewRequest } from "../bindings/PreviewRequest";
-import type { Rule } from "../bindings/Rule";
 import type { TemplateContent } from "../bindings/TemplateContent";
-import type { TemplateDiffDto } from "../bindings/TemplateDiffDto";
-import type { TemplateDto } from "../bindings/TemplateDto";
 import type { TemplateQuery } from "../bindings/TemplateQuery";
-import type { TemplateRemovedDto } from "../bindings/TemplateRemovedDto";
 import type { TemplateRollback } from "../bindings/TemplateRollback";
 import type { TemplateStatusChange } from "../bindings/TemplateStatusChange";
 import type { TemplateUpdate } from "../bindings/TemplateUpdate";
-import type { TemplateVersionDto } from "../bindings/TemplateVersionDto";
-import type { ValidationDto } from "../bindings/ValidationDto";
 import type { CleanRequest } from "../bindings/CleanRequest";
-import type { CountDto } from "../bindings/CountDto";
 import type { EnqueueRequest } from "../bindings/EnqueueRequest";
-import type { Enqueued } from "../bindings/Enqueued";
 import type { JobAction } from "../bindings/JobAction";
-import type { JobActionDto } from "../bindings/JobActionDto";
-import type { JobDetail } from "../bindings/JobDetail";
-import type { JobPage } from "../bindings/JobPage";
 import type { JobQuery } from "../bindings/JobQuery";
-import type { QueueOverviewDto } from "../bindings/QueueOverviewDto";
-import type { QueueStats } from "../bindings/QueueStats";
-import type { MediaDetailDto } from "../bindings/MediaDetailDto";
 import type { MediaDto } from "../bindings/MediaDto";
-import type { MediaPageDto } from "../bindings/MediaPageDto";
 import type { MediaQuery } from "../bindings/MediaQuery";
-import type { MediaRemovedDto } from "../bindings/MediaRemovedDto";
-import type { MerchantDto } from "../bindings/MerchantDto";
 import type { ProductCreate } from "../bindings/ProductCreate";
-import type { ProductDto } from "../bindings/ProductDto";
 import type { ProductLinkRequest } from "../bindings/ProductLinkRequest";
-import type { DeliveryDetailDto } from "../bindings/DeliveryDetailDto";
-import type { DeliveryDto } from "../bindings/DeliveryDto";
-import type { DeliveryPageDto } from "../bindings/DeliveryPageDto";
-import type { EventAccepted } from "../bindings/EventAccepted";
-import type { IngestSecretDto } from "../bindings/IngestSecretDto";
 import type { MerchantCreate } from "../bindings/MerchantCreate";
-import type { ReplayedDto } from "../bindings/ReplayedDto";
 import type { WebhookCreate } from "../bindings/WebhookCreate";
-import type { WebhookDto } from "../bindings/WebhookDto";
-import type { WebhookEventDto } from "../bindings/WebhookEventDto";
-import type { WebhookSecretDto } from "../bindings/WebhookSecretDto";
-import type { WebhookStatusDto } from "../bindings/WebhookStatusDto";
 import type { WebhookUpdate } from "../bindings/WebhookUpdate";
 import type { OrderCreate } from "../bindings/OrderCreate";
-import type { OrderDto } from "../bindings/OrderDto";
-import type { OrderPageDto } from "../bindings/OrderPageDto";
 import type { OrderQuery } from "../bindings/OrderQuery";
 import type { OrderUpdate } from "../bindings/OrderUpdate";
-import type { SyncConnectionDto } from "../bindings/SyncConnectionDto";
 import type { SyncConnectionUpdate } from "../bindings/SyncConnectionUpdate";
-import type { SyncErrorDto } from "../bindings/SyncErrorDto";
-import type { SyncStatusDto } from "../bindings/SyncStatusDto";
-import type { SyncTestDto } from "../bindings/SyncTestDto";
-import { transport } from "./transport";
+import { COMMANDS, type CommandArgs, type CommandName, type CommandOutput, type NoArgs } from "../bindings/commands";
+import { transport, type HttpRoute } from "./transport";
 
 export type { JobAction } from "../bindings/JobAction";
 
-const queuePath = (queue: string) => `/api/queues/${encodeURIComponent(queue)}`;
 const mediaPath = (id: string) => `/api/media/${encodeURIComponent(id)}`;
-const webhookPath = (id: string) => `/api/webhooks/${encodeURIComponent(id)}`;
-const deliveryPath = (id: string) => `/api/webhook-deliveries/${encodeURIComponent(id)}`;
-const orderPath = (id: string) => `/api/orders/${encodeURIComponent(id)}`;
 
 /** Which file of a media record: the original, or a variant in a format. */
 export interface MediaFileChoice {
@@ -80,175 +40,106 @@ export interface MediaFileChoice {
   format?: "jpeg" | "webp";
 }
 
+/** A query's values as a query string carries them (booleans as `true`/`false`, nothing for null). */
+function queryOf(query: unknown): Record<string, string | number | undefined> {
+  const out: Record<string, string | number | undefined> = {};
+  if (typeof query !== "object" || query === null) return out;
+  for (const [name, value] of Object.entries(query as Record<string, unknown>)) {
+    if (typeof value === "string" || typeof value === "number") out[name] = value;
+    else if (typeof value === "boolean") out[name] = value ? "true" : "false";
+  }
+  return out;
+}
+
+interface AnyArgs {
+  path?: Record<string, string>;
+  query?: unknown;
+  body?: unknown;
+}
+
+/** Runs command `name` of the core's table, over HTTP or the desktop IPC. */
+export function command<K extends CommandName>(name: K, args: CommandArgs<K>): Promise<CommandOutput<K>> {
+  const spec = COMMANDS[name];
+  const given = args as AnyArgs;
+  let path = spec.path;
+  for (const param of spec.params) {
+    path = path.replace(`{${param}}`, encodeURIComponent(given.path?.[param] ?? ""));
+  }
+  const http: HttpRoute = { method: spec.method, path };
+  if (spec.query) http.query = queryOf(given.query);
+  if (spec.body) http.body = given.body;
+  return transport().call<CommandOutput<K>>({
+    http,
+    ipc: { command: name, args: { path: given.path ?? {}, query: given.query ?? {}, body: given.body ?? {} } },
+  });
+}
+
+const none: NoArgs = {};
+
 export const api = {
-  health: () =>
-    transport().call<HealthDto>({ http: { method: "GET", path: "/api/health" }, ipc: { command: "health" } }),
+  health: () => command("health", none),
 
-  systemInfo: () =>
-    transport().call<SystemInfoDto>({
-      http: { method: "GET", path: "/api/system/info" },
-      ipc: { command: "system_info" },
-    }),
+  systemInfo: () => command("system_info", none),
 
-  audit: (query: AuditQuery) =>
-    transport().call<AuditPageDto>({
-      http: { method: "GET", path: "/api/audit", query: { ...query } },
-      ipc: { command: "list_audit", args: { query } },
-    }),
+  audit: (query: AuditQuery) => command("list_audit", { query }),
 
-  auditFacets: () =>
-    transport().call<AuditFacetsDto>({
-      http: { method: "GET", path: "/api/audit/facets" },
-      ipc: { command: "audit_facets" },
-    }),
+  auditFacets: () => command("audit_facets", none),
 
-  settings: () =>
-    transport().call<SettingsDto>({ http: { method: "GET", path: "/api/settings" }, ipc: { command: "get_settings" } }),
+  settings: () => command("get_settings", none),
 
-  updateSettings: (update: SettingsUpdate) =>
-    transport().call<SettingsDto>({
-      http: { method: "PUT", path: "/api/settings", body: update },
-      ipc: { command: "update_settings", args: { update } },
-    }),
+  updateSettings: (update: SettingsUpdate) => command("update_settings", { body: update }),
 
   /** Desktop app only: whether it serves the HTTP API right now. */
   httpApiStatus: () =>
     transport().call<HttpApiStatusDto>({ http: null, ipc: { command: "http_api_status" } }),
 
-  templates: (query: TemplateQuery) =>
-    transport().call<TemplateDto[]>({
-      http: { method: "GET", path: "/api/templates", query: { ...query } },
-      ipc: { command: "list_templates", args: { query } },
-    }),
+  templates: (query: TemplateQuery) => command("list_templates", { query }),
 
-  template: (id: string) =>
-    transport().call<TemplateDto>({
-      http: { method: "GET", path: `/api/templates/${encodeURIComponent(id)}` },
-      ipc: { command: "get_template", args: { id } },
-    }),
+  template: (id: string) => command("get_template", { path: { id } }),
 
-  createTemplate: (content: TemplateContent) =>
-    transport().call<TemplateDto>({
-      http: { method: "POST", path: "/api/templates", body: content },
-      ipc: { command: "create_template", args: { content } },
-    }),
+  createTemplate: (content: TemplateContent) => command("create_template", { body: content }),
 
-  updateTemplate: (id: string, update: TemplateUpdate) =>
-    transport().call<TemplateDto>({
-      http: { method: "PUT", path: `/api/templates/${encodeURIComponent(id)}`, body: update },
-      ipc: { command: "update_template", args: { id, update } },
-    }),
+  updateTemplate: (id: string, update: TemplateUpdate) => command("update_template", { path: { id }, body: update }),
 
   setTemplateStatus: (id: string, change: TemplateStatusChange) =>
-    transport().call<TemplateDto>({
-      http: { method: "POST", path: `/api/templates/${encodeURIComponent(id)}/status`, body: change },
-      ipc: { command: "set_template_status", args: { id, change } },
-    }),
+    command("set_template_status", { path: { id }, body: change }),
 
   rollbackTemplate: (id: string, request: TemplateRollback) =>
-    transport().call<TemplateDto>({
-      http: { method: "POST", path: `/api/templates/${encodeURIComponent(id)}/rollback`, body: request },
-      ipc: { command: "rollback_template", args: { id, request } },
-    }),
+    command("rollback_template", { path: { id }, body: request }),
 
-  removeTemplate: (id: string) =>
-    transport().call<TemplateRemovedDto>({
-      http: { method: "DELETE", path: `/api/templates/${encodeURIComponent(id)}` },
-      ipc: { command: "remove_template", args: { id } },
-    }),
+  removeTemplate: (id: string) => command("remove_template", { path: { id } }),
 
-  validateTemplate: (content: TemplateContent) =>
-    transport().call<ValidationDto>({
-      http: { method: "POST", path: "/api/templates/validate", body: { content } },
-      ipc: { command: "validate_template", args: { request: { content } } },
-    }),
+  validateTemplate: (content: TemplateContent) => command("validate_template", { body: { content } }),
 
-  previewTemplate: (request: PreviewRequest) =>
-    transport().call<PreviewDto>({
-      http: { method: "POST", path: "/api/templates/preview", body: request },
-      ipc: { command: "preview_template", args: { request } },
-    }),
+  previewTemplate: (request: PreviewRequest) => command("preview_template", { body: request }),
 
-  templateVersions: (id: string) =>
-    transport().call<TemplateVersionDto[]>({
-      http: { method: "GET", path: `/api/templates/${encodeURIComponent(id)}/versions` },
-      ipc: { command: "template_versions", args: { id } },
-    }),
+  templateVersions: (id: string) => command("template_versions", { path: { id } }),
 
-  templateDiff: (id: string, from: number, to: number) =>
-    transport().call<TemplateDiffDto>({
-      http: { method: "GET", path: `/api/templates/${encodeURIComponent(id)}/diff`, query: { from, to } },
-      ipc: { command: "template_diff", args: { id, query: { from, to } } },
-    }),
+  templateDiff: (id: string, from: number, to: number) => command("template_diff", { path: { id }, query: { from, to } }),
 
-  queues: () =>
-    transport().call<QueueOverviewDto[]>({
-      http: { method: "GET", path: "/api/queues" },
-      ipc: { command: "list_queues" },
-    }),
+  templateRules: () => command("template_rules", none),
 
-  jobs: (queue: string, query: JobQuery) =>
-    transport().call<JobPage>({
-      http: {
-        method: "GET",
-        path: `${queuePath(queue)}/jobs`,
-        query: {
-          status: query.status ?? undefined,
-          q: query.q ?? undefined,
-          cursor: query.cursor ?? undefined,
-          limit: query.limit ?? undefined,
-        },
-      },
-      ipc: { command: "list_jobs", args: { queue, query } },
-    }),
+  queues: () => command("list_queues", none),
 
-  job: (queue: string, id: number) =>
-    transport().call<JobDetail>({
-      http: { method: "GET", path: `${queuePath(queue)}/jobs/${String(id)}` },
-      ipc: { command: "get_job", args: { queue, id: String(id) } },
-    }),
+  jobs: (queue: string, query: JobQuery) => command("list_jobs", { path: { name: queue }, query }),
 
-  enqueue: (queue: string, request: EnqueueRequest) =>
-    transport().call<Enqueued>({
-      http: { method: "POST", path: `${queuePath(queue)}/jobs`, body: request },
-      ipc: { command: "enqueue_job", args: { queue, request } },
-    }),
+  job: (queue: string, id: number) => command("get_job", { path: { name: queue, id: String(id) } }),
+
+  enqueue: (queue: string, request: EnqueueRequest) => command("enqueue_job", { path: { name: queue }, body: request }),
 
   jobAction: (queue: string, id: number, action: JobAction) =>
-    transport().call<JobActionDto>({
-      http: { method: "POST", path: `${queuePath(queue)}/jobs/${String(id)}/${action}` },
-      ipc: { command: "job_action", args: { queue, id: String(id), action } },
-    }),
+    command("job_action", { path: { name: queue, id: String(id), action } }),
 
-  retryFailed: (queue: string) =>
-    transport().call<CountDto>({
-      http: { method: "POST", path: `${queuePath(queue)}/retry-failed` },
-      ipc: { command: "retry_failed_jobs", args: { queue } },
-    }),
+  retryFailed: (queue: string) => command("retry_failed_jobs", { path: { name: queue } }),
 
   setQueuePaused: (queue: string, paused: boolean) =>
-    transport().call<QueueStats>({
-      http: { method: "POST", path: `${queuePath(queue)}/${paused ? "pause" : "resume"}` },
-      ipc: { command: "set_queue_paused", args: { queue, paused } },
-    }),
+    command(paused ? "pause_queue" : "resume_queue", { path: { name: queue } }),
 
-  cleanQueue: (queue: string, request: CleanRequest) =>
-    transport().call<CountDto>({
-      http: { method: "POST", path: `${queuePath(queue)}/clean`, body: request },
-      ipc: { command: "clean_queue", args: { queue, request } },
-    }),
+  cleanQueue: (queue: string, request: CleanRequest) => command("clean_queue", { path: { name: queue }, body: request }),
 
-  media: (query: MediaQuery) =>
-    transport().call<MediaPageDto>({
-      http: { method: "GET", path: "/api/media", query: { ...query, unused: query.unused === true ? "true" : undefined } },
-      ipc: { command: "list_media", args: { query } },
-    }),
+  media: (query: MediaQuery) => command("list_media", { query }),
 
-  mediaDetail: (id: string) =>
-    transport().call<MediaDetailDto>({
-      http: { method: "GET", path: mediaPath(id) },
-      ipc: { command: "get_media", args: { id } },
-    }),
+  mediaDetail: (id: string) => command("get_media", { path: { id } }),
 
   /** Uploads a file picked or dropped in the page (streamed over HTTP, with progress). */
   uploadMedia: (file: File, merchantId: string | null, onProgress?: (share: number) => void) =>
@@ -257,7 +148,7 @@ export const api = {
       ipc: {
         command: "upload_media",
         args: (fileData) => ({
-          request: { file_data: fileData, file_name: file.name, ...(merchantId === null ? {} : { merchant_id: merchantId }) },
+          body: { file_data: fileData, file_name: file.name, ...(merchantId === null ? {} : { merchant_id: merchantId }) },
         }),
       },
       file,
@@ -277,184 +168,77 @@ export const api = {
       type,
     ),
 
-  removeMedia: (id: string, force: boolean) =>
-    transport().call<MediaRemovedDto>({
-      http: { method: "DELETE", path: mediaPath(id), query: { force: force ? "true" : undefined } },
-      ipc: { command: "remove_media", args: { id, force } },
-    }),
+  removeMedia: (id: string, force: boolean) => command("remove_media", { path: { id }, query: force ? { force } : {} }),
 
-  reprocessMedia: (id: string) =>
-    transport().call<MediaDto>({
-      http: { method: "POST", path: `${mediaPath(id)}/process`, body: {} },
-      ipc: { command: "reprocess_media", args: { id, options: {} } },
-    }),
+  reprocessMedia: (id: string) => command("reprocess_media", { path: { id }, body: {} }),
 
   linkMediaProduct: (id: string, productId: string, link: ProductLinkRequest) =>
-    transport().call<MediaDetailDto>({
-      http: { method: "PUT", path: `${mediaPath(id)}/products/${encodeURIComponent(productId)}`, body: link },
-      ipc: { command: "link_media_product", args: { id, productId, link } },
-    }),
+    command("link_media_product", { path: { id, product_id: productId }, body: link }),
 
   unlinkMediaProduct: (id: string, productId: string) =>
-    transport().call<MediaDetailDto>({
-      http: { method: "DELETE", path: `${mediaPath(id)}/products/${encodeURIComponent(productId)}` },
-      ipc: { command: "unlink_media_product", args: { id, productId } },
-    }),
+    command("unlink_media_product", { path: { id, product_id: productId } }),
 
-  products: () =>
-    transport().call<ProductDto[]>({ http: { method: "GET", path: "/api/products" }, ipc: { command: "list_products" } }),
+  products: () => command("list_products", none),
 
-  createProduct: (request: ProductCreate) =>
-    transport().call<ProductDto>({
-      http: { method: "POST", path: "/api/products", body: request },
-      ipc: { command: "create_product", args: { request } },
-    }),
+  createProduct: (request: ProductCreate) => command("create_product", { body: request }),
 
-  merchants: () =>
-    transport().call<MerchantDto[]>({ http: { method: "GET", path: "/api/merchants" }, ipc: { command: "list_merchants" } }),
+  merchants: () => command("list_merchants", none),
 
-  createMerchant: (request: MerchantCreate) =>
-    transport().call<MerchantDto>({
-      http: { method: "POST", path: "/api/merchants", body: request },
-      ipc: { command: "create_merchant", args: { request } },
-    }),
+  createMerchant: (request: MerchantCreate) => command("create_merchant", { body: request }),
 
-  webhooks: () =>
-    transport().call<WebhookDto[]>({ http: { method: "GET", path: "/api/webhooks" }, ipc: { command: "list_webhooks" } }),
+  webhooks: (merchantId?: string) =>
+    command("list_webhooks", { query: merchantId === undefined ? {} : { merchant_id: merchantId } }),
 
-  webhook: (id: string) =>
-    transport().call<WebhookDto>({ http: { method: "GET", path: webhookPath(id) }, ipc: { command: "get_webhook", args: { id } } }),
+  webhook: (id: string) => command("get_webhook", { path: { id } }),
 
-  createWebhook: (request: WebhookCreate) =>
-    transport().call<WebhookSecretDto>({
-      http: { method: "POST", path: "/api/webhooks", body: request },
-      ipc: { command: "create_webhook", args: { request } },
-    }),
+  createWebhook: (request: WebhookCreate) => command("create_webhook", { body: request }),
 
-  updateWebhook: (id: string, request: WebhookUpdate) =>
-    transport().call<WebhookDto>({
-      http: { method: "PUT", path: webhookPath(id), body: request },
-      ipc: { command: "update_webhook", args: { id, request } },
-    }),
+  updateWebhook: (id: string, request: WebhookUpdate) => command("update_webhook", { path: { id }, body: request }),
 
-  removeWebhook: (id: string) =>
-    transport().call<null>({ http: { method: "DELETE", path: webhookPath(id) }, ipc: { command: "remove_webhook", args: { id } } }),
+  removeWebhook: (id: string) => command("remove_webhook", { path: { id } }),
 
-  rotateWebhookSecret: (id: string) =>
-    transport().call<WebhookSecretDto>({
-      http: { method: "POST", path: `${webhookPath(id)}/rotate-secret`, body: {} },
-      ipc: { command: "rotate_webhook_secret", args: { id } },
-    }),
+  rotateWebhookSecret: (id: string) => command("rotate_webhook_secret", { path: { id } }),
 
-  sendWebhookTest: (id: string) =>
-    transport().call<EventAccepted>({
-      http: { method: "POST", path: `${webhookPath(id)}/test`, body: {} },
-      ipc: { command: "send_webhook_test", args: { id } },
-    }),
+  sendWebhookTest: (id: string) => command("send_webhook_test", { path: { id } }),
 
   webhookDeliveries: (id: string, status: string | null, cursor: string | null) =>
-    transport().call<DeliveryPageDto>({
-      http: {
-        method: "GET",
-        path: `${webhookPath(id)}/deliveries`,
-        query: { status: status ?? undefined, cursor: cursor ?? undefined, limit: "50" },
-      },
-      ipc: { command: "list_webhook_deliveries", args: { id, status, cursor, limit: 50 } },
+    command("list_webhook_deliveries", {
+      path: { id },
+      query: { ...(status === null ? {} : { status }), ...(cursor === null ? {} : { cursor }), limit: 50 },
     }),
 
-  webhookDelivery: (id: string) =>
-    transport().call<DeliveryDetailDto>({
-      http: { method: "GET", path: deliveryPath(id) },
-      ipc: { command: "get_webhook_delivery", args: { id } },
-    }),
+  webhookDelivery: (id: string) => command("get_webhook_delivery", { path: { id } }),
 
-  replayDelivery: (id: string) =>
-    transport().call<DeliveryDto>({
-      http: { method: "POST", path: `${deliveryPath(id)}/replay`, body: {} },
-      ipc: { command: "replay_webhook_delivery", args: { id } },
-    }),
+  replayDelivery: (id: string) => command("replay_webhook_delivery", { path: { id } }),
 
   replayFailed: (id: string, since: string | null) =>
-    transport().call<ReplayedDto>({
-      http: { method: "POST", path: `${webhookPath(id)}/replay-failed`, body: since === null ? {} : { since } },
-      ipc: { command: "replay_failed_webhook_deliveries", args: { id, request: since === null ? {} : { since } } },
-    }),
+    command("replay_failed_webhook_deliveries", { path: { id }, body: since === null ? {} : { since } }),
 
-  webhookStatus: () =>
-    transport().call<WebhookStatusDto>({ http: { method: "GET", path: "/api/webhooks-status" }, ipc: { command: "webhook_status" } }),
+  webhookStatus: () => command("webhook_status", none),
 
   webhookEvents: (limit: number, type: string | null) =>
-    transport().call<WebhookEventDto[]>({
-      http: { method: "GET", path: "/api/webhook-events", query: { limit: String(limit), type: type ?? undefined } },
-      ipc: { command: "recent_webhook_events", args: { limit, eventType: type } },
-    }),
+    command("recent_webhook_events", { query: { limit, ...(type === null ? {} : { type }) } }),
 
-  orders: (query: OrderQuery) =>
-    transport().call<OrderPageDto>({
-      http: {
-        method: "GET",
-        path: "/api/orders",
-        query: {
-          merchant_id: query.merchant_id,
-          status: query.status,
-          cursor: query.cursor,
-          limit: query.limit === undefined ? undefined : String(query.limit),
-        },
-      },
-      ipc: { command: "list_orders", args: { query } },
-    }),
+  orders: (query: OrderQuery) => command("list_orders", { query }),
 
-  createOrder: (request: OrderCreate) =>
-    transport().call<OrderDto>({
-      http: { method: "POST", path: "/api/orders", body: request },
-      ipc: { command: "create_order", args: { request } },
-    }),
+  createOrder: (request: OrderCreate) => command("create_order", { body: request }),
 
-  updateOrder: (id: string, request: OrderUpdate) =>
-    transport().call<OrderDto>({
-      http: { method: "PATCH", path: orderPath(id), body: request },
-      ipc: { command: "update_order", args: { id, request } },
-    }),
+  updateOrder: (id: string, request: OrderUpdate) => command("update_order", { path: { id }, body: request }),
 
-  syncStatus: () =>
-    transport().call<SyncStatusDto>({ http: { method: "GET", path: "/api/sync" }, ipc: { command: "sync_status" } }),
+  syncStatus: () => command("sync_status", none),
 
-  syncNow: () =>
-    transport().call<SyncStatusDto>({ http: { method: "POST", path: "/api/sync/now", body: {} }, ipc: { command: "sync_now" } }),
+  syncNow: () => command("sync_now", none),
 
-  syncConnection: () =>
-    transport().call<SyncConnectionDto>({ http: { method: "GET", path: "/api/sync/connection" }, ipc: { command: "sync_connection" } }),
+  syncConnection: () => command("sync_connection", none),
 
-  setSyncConnection: (request: SyncConnectionUpdate) =>
-    transport().call<SyncConnectionDto>({
-      http: { method: "PUT", path: "/api/sync/connection", body: request },
-      ipc: { command: "set_sync_connection", args: { request } },
-    }),
+  setSyncConnection: (request: SyncConnectionUpdate) => command("set_sync_connection", { body: request }),
 
-  testSyncConnection: (request: SyncConnectionUpdate) =>
-    transport().call<SyncTestDto>({
-      http: { method: "POST", path: "/api/sync/connection/test", body: request },
-      ipc: { command: "test_sync_connection", args: { request } },
-    }),
+  testSyncConnection: (request: SyncConnectionUpdate) => command("test_sync_connection", { body: request }),
 
-  syncErrors: () =>
-    transport().call<SyncErrorDto[]>({ http: { method: "GET", path: "/api/sync/errors" }, ipc: { command: "sync_errors" } }),
+  syncErrors: () => command("sync_errors", none),
 
   resolveSyncError: (id: string, action: "retry" | "keep-local" | "discard-local") =>
-    transport().call<SyncStatusDto>({
-      http: { method: "POST", path: `/api/sync/errors/${encodeURIComponent(id)}/${action}`, body: {} },
-      ipc: { command: "resolve_sync_error", args: { id, action } },
-    }),
+    command("resolve_sync_error", { path: { id, action } }),
 
-  rotateEventsSecret: () =>
-    transport().call<IngestSecretDto>({
-      http: { method: "POST", path: "/api/events/secret", body: {} },
-      ipc: { command: "rotate_events_secret" },
-    }),
-
-  templateRules: () =>
-    transport().call<Rule[]>({
-      http: { method: "GET", path: "/api/templates/rules" },
-      ipc: { command: "template_rules" },
-    }),
+  rotateEventsSecret: () => command("rotate_events_secret", none),
 };

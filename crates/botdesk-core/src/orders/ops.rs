@@ -10,13 +10,14 @@ use botdesk_store::tables::products::Product;
 use botdesk_store::{Actor, Filter, Id, PageRequest, Stored, Tx};
 use botdesk_webhooks::EventType;
 
-use crate::ctx::Ctx;
-use crate::dto::{
-    Event, OrderCreate, OrderDto, OrderItemDto, OrderPageDto, OrderQuery, OrderUpdate,
-};
 use crate::error::CoreError;
-use crate::ops::webhooks::{self, Recorded};
-use crate::ops::{id_or_not_found, not_found};
+use crate::events::Event;
+use crate::ids::{id_or_not_found, not_found};
+use crate::orders::wire::{
+    OrderCreate, OrderDto, OrderItemDto, OrderPageDto, OrderQuery, OrderUpdate,
+};
+use crate::services::Services;
+use crate::webhooks::events::{self as webhooks, Recorded};
 
 /// The most lines one order may have.
 const MAX_ITEMS: usize = 200;
@@ -74,12 +75,12 @@ fn load(conn: &botdesk_store::rusqlite::Connection, id: Id) -> Result<OrderDto, 
     Ok(dto(&row, &items))
 }
 
-pub fn get(ctx: &Ctx, id: &str) -> Result<OrderDto, CoreError> {
+pub fn get(ctx: &Services, id: &str) -> Result<OrderDto, CoreError> {
     let id = order_id(id)?;
     ctx.store().read(|c| load(c, id))
 }
 
-pub fn list(ctx: &Ctx, query: OrderQuery) -> Result<OrderPageDto, CoreError> {
+pub fn list(ctx: &Services, query: OrderQuery) -> Result<OrderPageDto, CoreError> {
     let mut filter = Filter::live();
     if let Some(m) = query
         .merchant_id
@@ -228,7 +229,7 @@ fn amount(minor: i64) -> serde_json::Value {
     serde_json::json!(minor as f64 / 100.0)
 }
 
-pub fn create(ctx: &Ctx, actor: &Actor, request: OrderCreate) -> Result<OrderDto, CoreError> {
+pub fn create(ctx: &Services, actor: &Actor, request: OrderCreate) -> Result<OrderDto, CoreError> {
     let lines = check_items(&request.items)?;
     let currency = check_currency(request.currency.as_deref())?;
     let phone = check_text(
@@ -351,7 +352,7 @@ pub fn create(ctx: &Ctx, actor: &Actor, request: OrderCreate) -> Result<OrderDto
 
 /// The event of an order's change, to the order's merchant's endpoints.
 fn announce_in(
-    ctx: &Ctx,
+    ctx: &Services,
     tx: &Tx<'_>,
     event_type: EventType,
     order: &OrderDto,
@@ -364,7 +365,7 @@ fn announce_in(
     webhooks::record_domain_event(ctx, tx, event_type, merchant, &payload)
 }
 
-fn finish(ctx: &Ctx, order: OrderDto, recorded: Vec<Recorded>) -> Result<OrderDto, CoreError> {
+fn finish(ctx: &Services, order: OrderDto, recorded: Vec<Recorded>) -> Result<OrderDto, CoreError> {
     for r in recorded {
         webhooks::announce(ctx, r);
     }
@@ -375,7 +376,7 @@ fn finish(ctx: &Ctx, order: OrderDto, recorded: Vec<Recorded>) -> Result<OrderDt
 }
 
 pub fn update(
-    ctx: &Ctx,
+    ctx: &Services,
     actor: &Actor,
     id: &str,
     request: OrderUpdate,

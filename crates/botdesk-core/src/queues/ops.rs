@@ -13,8 +13,9 @@ use botdesk_queue::{
 };
 use botdesk_store::rusqlite::Connection;
 
-use crate::dto::{CleanRequest, CountDto, EnqueueRequest, JobActionDto, QueueOverviewDto};
-use crate::{CoreError, Ctx};
+use crate::error::CoreError;
+use crate::queues::wire::{CleanRequest, CountDto, EnqueueRequest, JobActionDto, QueueOverviewDto};
+use crate::services::Services;
 
 /// The queue called `name`.
 pub fn queue(name: &str) -> Result<QueueName, CoreError> {
@@ -38,7 +39,7 @@ pub fn job_id(queue: QueueName, id: &str) -> Result<i64, CoreError> {
 }
 
 /// The queue of job `id` (what the CLI needs when given an id alone).
-pub fn queue_of_job(ctx: &Ctx, id: &str) -> Result<(QueueName, i64), CoreError> {
+pub fn queue_of_job(ctx: &Services, id: &str) -> Result<(QueueName, i64), CoreError> {
     let not_found = || QueueError::JobNotFound {
         queue: "any queue".into(),
         id: id.chars().take(40).collect(),
@@ -55,21 +56,21 @@ pub fn queue_of_job(ctx: &Ctx, id: &str) -> Result<(QueueName, i64), CoreError> 
 }
 
 fn read<T>(
-    ctx: &Ctx,
+    ctx: &Services,
     f: impl FnOnce(&Connection) -> Result<T, QueueError>,
 ) -> Result<T, CoreError> {
     Ok(ctx.store().read(f)?)
 }
 
 fn write<T>(
-    ctx: &Ctx,
+    ctx: &Services,
     f: impl FnOnce(&Connection, i64) -> Result<T, QueueError>,
 ) -> Result<T, CoreError> {
     let now = ctx.now().unix_millis();
     Ok(ctx.store().with_untracked_tx(|tx| f(tx, now))?)
 }
 
-fn overview_of(ctx: &Ctx, stats: QueueStats) -> QueueOverviewDto {
+fn overview_of(ctx: &Services, stats: QueueStats) -> QueueOverviewDto {
     let engine = ctx.queue_engine();
     QueueOverviewDto {
         running: engine.is_some_and(|e| e.runs(stats.queue)),
@@ -82,38 +83,38 @@ fn overview_of(ctx: &Ctx, stats: QueueStats) -> QueueOverviewDto {
 }
 
 /// Every queue, with its counts.
-pub fn overviews(ctx: &Ctx) -> Result<Vec<QueueOverviewDto>, CoreError> {
+pub fn overviews(ctx: &Services) -> Result<Vec<QueueOverviewDto>, CoreError> {
     let all = read(ctx, jobs::all_stats)?;
     Ok(all.into_iter().map(|s| overview_of(ctx, s)).collect())
 }
 
-pub fn overview(ctx: &Ctx, queue: QueueName) -> Result<QueueOverviewDto, CoreError> {
+pub fn overview(ctx: &Services, queue: QueueName) -> Result<QueueOverviewDto, CoreError> {
     let stats = read(ctx, |c| jobs::stats(c, queue))?;
     Ok(overview_of(ctx, stats))
 }
 
 /// The original design's `getQueueStats(queue)`.
-pub fn stats(ctx: &Ctx, queue: QueueName) -> Result<QueueStats, CoreError> {
+pub fn stats(ctx: &Services, queue: QueueName) -> Result<QueueStats, CoreError> {
     read(ctx, |c| jobs::stats(c, queue))
 }
 
-pub fn list_jobs(ctx: &Ctx, queue: QueueName, query: &JobQuery) -> Result<JobPage, CoreError> {
+pub fn list_jobs(ctx: &Services, queue: QueueName, query: &JobQuery) -> Result<JobPage, CoreError> {
     read(ctx, |c| jobs::list(c, queue, query))
 }
 
-pub fn job(ctx: &Ctx, queue: QueueName, id: i64) -> Result<JobDetail, CoreError> {
+pub fn job(ctx: &Services, queue: QueueName, id: i64) -> Result<JobDetail, CoreError> {
     read(ctx, |c| jobs::detail(c, queue, id))
 }
 
 /// The original design's `getJobStatus(queue, id)`.
-pub fn job_status(ctx: &Ctx, queue: QueueName, id: i64) -> Result<JobStatus, CoreError> {
+pub fn job_status(ctx: &Services, queue: QueueName, id: i64) -> Result<JobStatus, CoreError> {
     read(ctx, |c| jobs::status(c, queue, id))
 }
 
 /// Enqueues a job of one of the queue's job types (the bot beside botdesk, or the owner's
 /// probe). Only a running engine knows the job types, so only the shells enqueue.
 pub async fn enqueue(
-    ctx: &Ctx,
+    ctx: &Services,
     queue: QueueName,
     request: EnqueueRequest,
 ) -> Result<Enqueued, CoreError> {
@@ -136,7 +137,7 @@ pub const MAX_BULK: usize = 10_000;
 /// Enqueues many jobs in one transaction: all of them, or (with an error naming the first bad
 /// one) none.
 pub async fn enqueue_bulk(
-    ctx: &Ctx,
+    ctx: &Services,
     queue: QueueName,
     requests: Vec<EnqueueRequest>,
 ) -> Result<Vec<Enqueued>, CoreError> {
@@ -185,7 +186,7 @@ pub fn parse_action(action: &str) -> Result<JobAction, CoreError> {
 }
 
 pub async fn act(
-    ctx: &Ctx,
+    ctx: &Services,
     queue: QueueName,
     id: i64,
     action: JobAction,
@@ -232,7 +233,7 @@ pub async fn act(
 }
 
 /// Retries every failed job of the queue.
-pub async fn retry_failed(ctx: &Ctx, queue: QueueName) -> Result<CountDto, CoreError> {
+pub async fn retry_failed(ctx: &Services, queue: QueueName) -> Result<CountDto, CoreError> {
     let count = match ctx.queue_engine() {
         Some(engine) => engine.retry_all_failed(queue).await?,
         None => {
@@ -244,7 +245,7 @@ pub async fn retry_failed(ctx: &Ctx, queue: QueueName) -> Result<CountDto, CoreE
 }
 
 pub async fn set_paused(
-    ctx: &Ctx,
+    ctx: &Services,
     queue: QueueName,
     paused: bool,
 ) -> Result<QueueStats, CoreError> {
@@ -264,7 +265,7 @@ pub async fn set_paused(
 
 /// Deletes the queue's finished jobs in one state (all of them, or those older than an age).
 pub async fn clean(
-    ctx: &Ctx,
+    ctx: &Services,
     queue: QueueName,
     request: CleanRequest,
 ) -> Result<CountDto, CoreError> {

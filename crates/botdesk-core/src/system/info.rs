@@ -1,10 +1,10 @@
 //! Health and facts about the running botdesk.
 
-use crate::ctx::{Ctx, VERSION};
-use crate::dto::{HealthDto, SystemInfoDto};
 use crate::logging::{LOG_FILE_PREFIX, log_dir};
+use crate::services::{Services, VERSION};
+use crate::system::wire::{HealthDto, SystemInfoDto};
 
-pub fn health(ctx: &Ctx) -> HealthDto {
+pub fn health(ctx: &Services) -> HealthDto {
     HealthDto {
         status: "ok".into(),
         version: VERSION.into(),
@@ -12,7 +12,7 @@ pub fn health(ctx: &Ctx) -> HealthDto {
     }
 }
 
-pub fn info(ctx: &Ctx) -> SystemInfoDto {
+pub fn info(ctx: &Services) -> SystemInfoDto {
     SystemInfoDto {
         version: VERSION.into(),
         schema_version: ctx.store().schema_version(),
@@ -29,7 +29,7 @@ pub fn info(ctx: &Ctx) -> SystemInfoDto {
 }
 
 /// Today's date as the log file names it (UTC, like the rotation).
-fn date(ctx: &Ctx) -> String {
+fn date(ctx: &Services) -> String {
     let now = ctx.now().to_string();
     now.get(..10).unwrap_or(&now).to_owned()
 }

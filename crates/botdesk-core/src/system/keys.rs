@@ -13,9 +13,9 @@ use botdesk_store::{Actor, Id, Timestamp};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::ctx::Ctx;
-use crate::dto::{ApiKeyDto, CreatedApiKeyDto};
 use crate::error::CoreError;
+use crate::services::Services;
+use crate::system::wire::{ApiKeyDto, CreatedApiKeyDto};
 
 const PREFIX_BYTES: usize = 6;
 const SECRET_BYTES: usize = 24;
@@ -42,7 +42,7 @@ fn hash(token: &str) -> String {
 }
 
 /// Creates a key named `name`. The returned token is the only copy of the key.
-pub fn create(ctx: &Ctx, actor: &Actor, name: &str) -> Result<CreatedApiKeyDto, CoreError> {
+pub fn create(ctx: &Services, actor: &Actor, name: &str) -> Result<CreatedApiKeyDto, CoreError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(CoreError::invalid_field(
@@ -63,7 +63,7 @@ pub fn create(ctx: &Ctx, actor: &Actor, name: &str) -> Result<CreatedApiKeyDto, 
 }
 
 /// Every key, newest first, revoked ones included; never the keys themselves.
-pub fn list(ctx: &Ctx) -> Result<Vec<ApiKeyDto>, CoreError> {
+pub fn list(ctx: &Services) -> Result<Vec<ApiKeyDto>, CoreError> {
     Ok(ctx
         .store()
         .read(api_keys::list)?
@@ -73,7 +73,7 @@ pub fn list(ctx: &Ctx) -> Result<Vec<ApiKeyDto>, CoreError> {
 }
 
 /// Revokes the key whose id or prefix is `reference`.
-pub fn revoke(ctx: &Ctx, actor: &Actor, reference: &str) -> Result<ApiKeyDto, CoreError> {
+pub fn revoke(ctx: &Services, actor: &Actor, reference: &str) -> Result<ApiKeyDto, CoreError> {
     ctx.store().with_tx(actor, |tx| {
         let key = api_keys::find(tx, reference.trim())?.ok_or_else(|| CoreError::NotFound {
             code: "keys.not_found",
@@ -115,7 +115,7 @@ impl Access {
 
 /// The active keys, as checked on every request (cached until the store changes).
 #[derive(Debug, Default)]
-pub(crate) struct KeySnapshot {
+struct KeySnapshot {
     by_prefix: HashMap<String, ActiveKey>,
 }
 
@@ -126,8 +126,11 @@ struct ActiveKey {
     last_used_at: Option<Timestamp>,
 }
 
-fn snapshot(ctx: &Ctx) -> Result<Arc<KeySnapshot>, CoreError> {
-    ctx.caches().keys.get(ctx.store(), |store| {
+/// The keys area's cache of the active keys (exact: reloaded after any commit).
+type KeyCache = crate::cache::StoreCached<KeySnapshot>;
+
+fn snapshot(ctx: &Services) -> Result<Arc<KeySnapshot>, CoreError> {
+    ctx.area::<KeyCache>().get(ctx.store(), |store| {
         let keys = store.read(api_keys::active_with_hashes)?;
         Ok(KeySnapshot {
             by_prefix: keys
@@ -148,7 +151,7 @@ fn snapshot(ctx: &Ctx) -> Result<Arc<KeySnapshot>, CoreError> {
 }
 
 /// Whether any active key exists (then every API request needs one).
-pub fn any_active(ctx: &Ctx) -> Result<bool, CoreError> {
+pub fn any_active(ctx: &Services) -> Result<bool, CoreError> {
     Ok(!snapshot(ctx)?.by_prefix.is_empty())
 }
 
@@ -162,8 +165,21 @@ fn unauthorized(code: &'static str, message: &str) -> CoreError {
 /// Checks the bearer token of a request. With no active key, everything is allowed. Cheap
 /// enough to run on every request: the active keys are cached until the store changes (a key
 /// created or revoked by the CLI in another process counts at once).
-pub fn authenticate(ctx: &Ctx, bearer: Option<&str>) -> Result<Access, CoreError> {
-    let keys = snapshot(ctx)?;
+pub fn authenticate(ctx: &Services, bearer: Option<&str>) -> Result<Access, CoreError> {
+    check(ctx, &*snapshot(ctx)?, bearer)
+}
+
+/// [`authenticate`] from an async task: the cached keys when the store has not changed, else
+/// loaded through the store gate.
+pub async fn authenticate_soon(ctx: &Services, bearer: Option<&str>) -> Result<Access, CoreError> {
+    let keys = match ctx.area::<KeyCache>().peek(ctx.store())? {
+        Some(keys) => keys,
+        None => ctx.blocking(snapshot).await?,
+    };
+    check(ctx, &keys, bearer)
+}
+
+fn check(ctx: &Services, keys: &KeySnapshot, bearer: Option<&str>) -> Result<Access, CoreError> {
     if keys.by_prefix.is_empty() {
         return Ok(Access::Open);
     }
@@ -198,11 +214,27 @@ pub fn authenticate(ctx: &Ctx, bearer: Option<&str>) -> Result<Access, CoreError
 }
 
 /// Records that key `id` was used now (at most once a minute; not audited).
-pub fn touch(ctx: &Ctx, id: &str) -> Result<(), CoreError> {
+pub fn touch(ctx: &Services, id: &str) -> Result<(), CoreError> {
     let Ok(id) = id.parse::<Id>() else {
         return Ok(());
     };
     Ok(ctx
         .store()
         .with_tx(&Actor::ApiKey(id.to_string()), |tx| api_keys::touch(tx, id))?)
+}
+
+/// Whether botdesk may listen on `addr`: on this machine always; on a public address only
+/// once an API key exists, so that nobody who can reach it uses botdesk without one.
+pub fn check_listen(ctx: &Services, addr: std::net::SocketAddr) -> Result<(), CoreError> {
+    if addr.ip().is_loopback() || any_active(ctx)? {
+        return Ok(());
+    }
+    Err(CoreError::invalid(
+        "auth.no_keys_for_public_listen",
+        format!(
+            "refusing to listen on {addr} while no API key exists: anyone who can reach it \
+             could use botdesk. Create a key first with `botdesk keys create --name NAME`, or \
+             listen on 127.0.0.1"
+        ),
+    ))
 }

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use botdesk_store::{DB_FILE, Store, StoreOptions};
 
-use crate::dto::{BackupReportDto, MigrateReportDto};
 use crate::error::CoreError;
+use crate::system::wire::{BackupReportDto, MigrateReportDto};
 
 /// Creates the store in `data_dir`, or brings it to this botdesk's schema.
 pub fn migrate(data_dir: &Path) -> Result<MigrateReportDto, CoreError> {

@@ -4,9 +4,10 @@ use botdesk_store::Actor;
 use botdesk_store::rusqlite::Connection;
 use botdesk_store::tables::app_settings;
 
-use crate::ctx::Ctx;
-use crate::dto::{Event, SettingsDto, SettingsUpdate};
 use crate::error::CoreError;
+use crate::events::Event;
+use crate::services::Services;
+use crate::system::wire::{SettingsDto, SettingsUpdate};
 
 const HTTP_API_ENABLED: &str = "desktop.http_api.enabled";
 const HTTP_API_PORT: &str = "desktop.http_api.port";
@@ -28,12 +29,16 @@ fn read(conn: &Connection) -> Result<SettingsDto, CoreError> {
     })
 }
 
-pub fn get(ctx: &Ctx) -> Result<SettingsDto, CoreError> {
+pub fn get(ctx: &Services) -> Result<SettingsDto, CoreError> {
     ctx.store().read(read)
 }
 
 /// Applies `update`; every value is checked before anything is saved.
-pub fn update(ctx: &Ctx, actor: &Actor, update: SettingsUpdate) -> Result<SettingsDto, CoreError> {
+pub fn update(
+    ctx: &Services,
+    actor: &Actor,
+    update: SettingsUpdate,
+) -> Result<SettingsDto, CoreError> {
     if let Some(port) = update.desktop_http_api_port
         && port < 1024
     {

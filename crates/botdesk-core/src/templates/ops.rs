@@ -14,15 +14,15 @@ use botdesk_templates::model::{TemplateContent, from_stored};
 use botdesk_templates::versions::{self, Removal, TemplateError, VersionRef};
 use botdesk_templates::{Compiled, Issue, RULES, Rule, SendOptions, check};
 
-use crate::ctx::Ctx;
-use crate::dto::{
-    Event, PreviewDto, PreviewRequest, TemplateDiffDto, TemplateDto, TemplateQuery,
-    TemplateRemovedDto, TemplateRollback, TemplateStatusChange, TemplateUpdate, TemplateVersionDto,
-    ValidationDto,
-};
 use crate::error::CoreError;
+use crate::events::Event;
+use crate::services::Services;
+use crate::templates::wire::{
+    PreviewDto, PreviewRequest, TemplateDiffDto, TemplateDto, TemplateQuery, TemplateRemovedDto,
+    TemplateRollback, TemplateStatusChange, TemplateUpdate, TemplateVersionDto, ValidationDto,
+};
 
-pub(crate) fn dto(t: Stored<MessageTemplate>) -> Result<TemplateDto, CoreError> {
+fn dto(t: Stored<MessageTemplate>) -> Result<TemplateDto, CoreError> {
     let content = from_stored(&t.data)
         .map_err(|e| CoreError::Template(TemplateError::Unreadable(e.to_string())))?;
     Ok(TemplateDto {
@@ -44,7 +44,7 @@ fn template_id(id: &str) -> Result<Id, CoreError> {
 }
 
 /// Live templates by name, optionally of one type and status, matching `q`.
-pub fn list(ctx: &Ctx, query: TemplateQuery) -> Result<Vec<TemplateDto>, CoreError> {
+pub fn list(ctx: &Services, query: TemplateQuery) -> Result<Vec<TemplateDto>, CoreError> {
     let kind = parse::<TemplateKind>(query.kind.as_deref(), "type")?;
     let status = parse::<TemplateStatus>(query.status.as_deref(), "status")?;
     let words: Vec<String> = query
@@ -88,12 +88,12 @@ where
     }
 }
 
-pub fn get(ctx: &Ctx, id: &str) -> Result<TemplateDto, CoreError> {
+pub fn get(ctx: &Services, id: &str) -> Result<TemplateDto, CoreError> {
     let id = template_id(id)?;
     dto(ctx.store().read(|c| versions::get(c, id))?)
 }
 
-fn publish(ctx: &Ctx, event: fn(String, String, i64) -> Event, t: &TemplateDto) {
+fn publish(ctx: &Services, event: fn(String, String, i64) -> Event, t: &TemplateDto) {
     ctx.events()
         .publish(event(t.id.clone(), t.content.name.clone(), t.version));
 }
@@ -112,7 +112,7 @@ fn archived(id: String, name: String, version: i64) -> Event {
 
 /// Creates a draft template (the original design's `POST /api/templates`).
 pub fn create(
-    ctx: &Ctx,
+    ctx: &Services,
     actor: &Actor,
     content: TemplateContent,
 ) -> Result<TemplateDto, CoreError> {
@@ -127,7 +127,7 @@ pub fn create(
 
 /// Saves new content over the version the editor started from.
 pub fn update(
-    ctx: &Ctx,
+    ctx: &Services,
     actor: &Actor,
     id: &str,
     update: TemplateUpdate,
@@ -154,7 +154,7 @@ pub fn update(
 
 /// Activates, archives, or returns a template to draft.
 pub fn set_status(
-    ctx: &Ctx,
+    ctx: &Services,
     actor: &Actor,
     id: &str,
     change: TemplateStatusChange,
@@ -182,7 +182,7 @@ pub fn set_status(
 
 /// Brings back an earlier version as a new version.
 pub fn rollback(
-    ctx: &Ctx,
+    ctx: &Services,
     actor: &Actor,
     id: &str,
     request: TemplateRollback,
@@ -216,7 +216,7 @@ pub fn rollback(
 }
 
 /// Deletes a draft that was never active; archives a template that was.
-pub fn remove(ctx: &Ctx, actor: &Actor, id: &str) -> Result<TemplateRemovedDto, CoreError> {
+pub fn remove(ctx: &Services, actor: &Actor, id: &str) -> Result<TemplateRemovedDto, CoreError> {
     let id = template_id(id)?;
     let who = actor.to_string();
     let (outcome, before) = ctx.store().with_tx(actor, |tx| -> Result<_, CoreError> {
@@ -246,7 +246,7 @@ pub fn remove(ctx: &Ctx, actor: &Actor, id: &str) -> Result<TemplateRemovedDto, 
 }
 
 /// Every problem with `content`, without saving anything.
-pub fn validate(ctx: &Ctx, content: &TemplateContent) -> Result<ValidationDto, CoreError> {
+pub fn validate(ctx: &Services, content: &TemplateContent) -> Result<ValidationDto, CoreError> {
     let issues = ctx.store().read(|c| match versions::validate(c, content) {
         Ok(_) => Ok(Vec::new()),
         Err(TemplateError::Invalid(issues)) => Ok(issues),
@@ -258,11 +258,14 @@ pub fn validate(ctx: &Ctx, content: &TemplateContent) -> Result<ValidationDto, C
 /// A template ready to preview: its content, its compiled texts, and its problems. Saved
 /// templates are kept prepared until the store changes ("parse once, render many").
 #[derive(Debug)]
-pub(crate) struct Prepared {
+struct Prepared {
     content: TemplateContent,
     compiled: Option<Compiled>,
     issues: Vec<Issue>,
 }
+
+/// Saved templates, prepared, until the store changes.
+type PreparedCache = crate::cache::StoreCachedMap<Id, Prepared>;
 
 fn prepare(conn: Option<&Connection>, content: TemplateContent) -> Result<Prepared, CoreError> {
     let checked = check(&content);
@@ -279,11 +282,11 @@ fn prepare(conn: Option<&Connection>, content: TemplateContent) -> Result<Prepar
     })
 }
 
-fn prepared(ctx: &Ctx, request: &mut PreviewRequest) -> Result<Arc<Prepared>, CoreError> {
+fn prepared(ctx: &Services, request: &mut PreviewRequest) -> Result<Arc<Prepared>, CoreError> {
     match (request.template_id.as_deref(), request.draft.take()) {
         (Some(id), None) => {
             let id = template_id(id)?;
-            ctx.caches().templates.get(ctx.store(), &id, |store| {
+            ctx.area::<PreparedCache>().get(ctx.store(), &id, |store| {
                 store.read(|c| {
                     let t = versions::get(c, id)?;
                     let content = from_stored(&t.data).map_err(|e| {
@@ -308,8 +311,36 @@ fn prepared(ctx: &Ctx, request: &mut PreviewRequest) -> Result<Arc<Prepared>, Co
 /// A template filled in with `variables` (examples fill the rest): what the phone shows, the
 /// Cloud API requests, and every problem found on the way. Cheap for a saved template: it is
 /// compiled once and kept until the store changes, so a preview is a render.
-pub fn preview(ctx: &Ctx, mut request: PreviewRequest) -> Result<PreviewDto, CoreError> {
+pub fn preview(ctx: &Services, mut request: PreviewRequest) -> Result<PreviewDto, CoreError> {
     let prepared = prepared(ctx, &mut request)?;
+    render(&prepared, request)
+}
+
+/// [`preview`] from an async task: a saved template already prepared, or a draft that names
+/// no media, is rendered at once (asking the store only whether it changed); anything that
+/// must read the store goes through the store gate.
+pub async fn preview_soon(
+    ctx: &Services,
+    mut request: PreviewRequest,
+) -> Result<PreviewDto, CoreError> {
+    let ready = match (request.template_id.as_deref(), request.draft.as_ref()) {
+        (Some(id), None) => {
+            let id = template_id(id)?;
+            ctx.area::<PreparedCache>().peek(ctx.store(), &id)?
+        }
+        (None, Some(draft)) if draft.header.media_id().is_none() => {
+            let draft = request.draft.take();
+            draft.map(|d| prepare(None, d)).transpose()?.map(Arc::new)
+        }
+        _ => None,
+    };
+    match ready {
+        Some(prepared) => render(&prepared, request),
+        None => ctx.blocking(move |ctx| preview(ctx, request)).await,
+    }
+}
+
+fn render(prepared: &Prepared, request: PreviewRequest) -> Result<PreviewDto, CoreError> {
     let mut issues = prepared.issues.clone();
     let mut values: HashMap<String, String> = prepared
         .content
@@ -356,7 +387,7 @@ pub fn preview(ctx: &Ctx, mut request: PreviewRequest) -> Result<PreviewDto, Cor
     })
 }
 
-pub fn versions(ctx: &Ctx, id: &str) -> Result<Vec<TemplateVersionDto>, CoreError> {
+pub fn versions(ctx: &Services, id: &str) -> Result<Vec<TemplateVersionDto>, CoreError> {
     let id = template_id(id)?;
     let rows = ctx.store().read(|c| versions::versions(c, id))?;
     Ok(rows
@@ -378,7 +409,7 @@ pub fn versions(ctx: &Ctx, id: &str) -> Result<Vec<TemplateVersionDto>, CoreErro
         .collect())
 }
 
-pub fn diff(ctx: &Ctx, id: &str, from: i64, to: i64) -> Result<TemplateDiffDto, CoreError> {
+pub fn diff(ctx: &Services, id: &str, from: i64, to: i64) -> Result<TemplateDiffDto, CoreError> {
     let id = template_id(id)?;
     let diff = ctx
         .store()

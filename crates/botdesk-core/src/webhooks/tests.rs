@@ -11,23 +11,26 @@ use botdesk_store::{Actor, ManualClock, Timestamp};
 use serde_json::json;
 
 use super::*;
+use crate::catalog::wire::MerchantCreate;
 use crate::config::Config;
-use crate::ctx::{CtxOptions, Shell};
-use crate::dto::{EventIn, MerchantCreate, WebhookCreate};
+use crate::events::Event;
+use crate::services::{Services, ServicesOptions, Shell};
+use crate::webhooks::wire::{EventAccepted, EventIn, WebhookCreate, WebhookDto};
+use botdesk_store::Id;
 
-fn open(dir: &std::path::Path, config: Config) -> (Ctx, ManualClock) {
+fn open(dir: &std::path::Path, config: Config) -> (Services, ManualClock) {
     let clock = ManualClock::new(
         "2026-03-01T09:00:00Z"
             .parse::<Timestamp>()
             .expect("a valid time"),
     );
-    let mut options = CtxOptions::new(dir, config, Shell::Server);
+    let mut options = ServicesOptions::new(dir, config, Shell::Server);
     options.clock = Arc::new(clock.clone());
-    (Ctx::open(options).expect("the core opens"), clock)
+    (Services::open(options).expect("the core opens"), clock)
 }
 
-fn merchant(ctx: &Ctx) -> String {
-    crate::ops::media::create_merchant(
+fn merchant(ctx: &Services) -> String {
+    crate::catalog::create_merchant(
         ctx,
         &Actor::Local,
         MerchantCreate {
@@ -46,7 +49,7 @@ fn dead_url() -> String {
     format!("http://127.0.0.1:{port}/hook")
 }
 
-fn endpoint(ctx: &Ctx, merchant: &str, url: &str) -> String {
+fn endpoint(ctx: &Services, merchant: &str, url: &str) -> String {
     create(
         ctx,
         &Actor::Local,
@@ -65,7 +68,7 @@ fn endpoint(ctx: &Ctx, merchant: &str, url: &str) -> String {
     .id
 }
 
-fn event(ctx: &Ctx, merchant: &str) -> EventAccepted {
+fn event(ctx: &Services, merchant: &str) -> EventAccepted {
     handle_event(
         ctx,
         &Actor::Local,
@@ -154,7 +157,9 @@ async fn an_endpoint_failing_for_the_whole_period_is_disabled_and_the_owner_told
     };
     let (ctx, clock) = open(dir.path(), config);
     let mut bus = ctx.events().subscribe();
-    ctx.start().await.expect("the engine starts");
+    crate::runtime::start(&ctx)
+        .await
+        .expect("the engine starts");
     let shop = merchant(&ctx);
     let hook = endpoint(&ctx, &shop, &dead_url());
 
@@ -212,7 +217,7 @@ async fn an_endpoint_failing_for_the_whole_period_is_disabled_and_the_owner_told
     })
     .await;
     assert_eq!(told, Ok(true), "the UI hears of it");
-    ctx.stop().await;
+    crate::runtime::stop(&ctx).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -223,7 +228,9 @@ async fn an_endpoint_from_another_device_sends_nothing_unsigned_until_its_secret
         ..Config::default()
     };
     let (ctx, _clock) = open(dir.path(), config);
-    ctx.start().await.expect("the engine starts");
+    crate::runtime::start(&ctx)
+        .await
+        .expect("the engine starts");
     let shop = merchant(&ctx);
     let hook = endpoint(&ctx, &shop, &dead_url());
     // As sync brings it from another device: the secret columns stay on the device that made it.
@@ -259,5 +266,5 @@ async fn an_endpoint_from_another_device_sends_nothing_unsigned_until_its_secret
 
     let secret = rotate_secret(&ctx, &Actor::Local, &hook).expect("a secret made here");
     assert!(secret.webhook.has_secret);
-    ctx.stop().await;
+    crate::runtime::stop(&ctx).await;
 }

@@ -1,41 +1,21 @@
+//! The media routes that are not JSON: the multipart upload, streamed to disk as it arrives,
+//! and a media file served with its type, a strong ETag and ranges.
+
 use axum::body::Body;
 use axum::extract::{Multipart, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use botdesk_core::dto::{
-    ErrorBodyDto, MediaDetailDto, MediaDto, MediaOptionsDto, MediaPageDto, MediaQuery,
-    MediaRemovedDto, MediaUploadRequest, MerchantCreate, MerchantDto, ProductCreate, ProductDto,
-    ProductLinkRequest,
-};
-use botdesk_core::media::library::Upload;
-use botdesk_core::ops;
-use botdesk_core::ops::keys::Access;
+use botdesk_core::dto::{ErrorBodyDto, MediaDto, MediaOptionsDto};
+use botdesk_core::media::{MediaError, Upload};
+use botdesk_core::system::keys::Access;
 use botdesk_core::{CoreError, ErrorKind};
 use serde::Deserialize;
 use tower::ServiceExt;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery};
-
-type Reply<T> = Result<Json<T>, ApiError>;
-
-/// Uploads a file sent as base64 in JSON (the original design's call). Answers at once: an
-/// image is processed on the `media_processing` queue (watch `media.*` events or
-/// `GET /api/media/{id}`). The type comes from the bytes; a declared `mime_type` that lies is
-/// refused. Large files: use `POST /api/media` (multipart).
-#[utoipa::path(post, path = "/api/media/upload", tag = "media", request_body = MediaUploadRequest,
-    responses((status = 201, body = MediaDto), (status = 400, body = ErrorBodyDto), (status = 413, body = ErrorBodyDto),
-              (status = 415, body = ErrorBodyDto)))]
-pub async fn upload(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-    ApiJson(request): ApiJson<MediaUploadRequest>,
-) -> Result<(StatusCode, Json<MediaDto>), ApiError> {
-    let media = ops::media::upload_base64(&state.ctx, &access.actor(), request).await?;
-    Ok((StatusCode::CREATED, Json(media)))
-}
+use crate::extract::ApiQuery;
 
 /// A `Read` over chunks that an async task hands over: lets the blocking blob writer consume
 /// a request body as it arrives.
@@ -61,25 +41,21 @@ impl std::io::Read for ChunkReader {
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            ErrorKind::TooLarge,
-            "media.too_large",
-            "the upload is larger than botdesk accepts",
-        )
-    } else {
-        ApiError::new(
-            ErrorKind::Invalid,
-            "media.upload_interrupted",
-            format!("the upload could not be read: {e}"),
-        )
-    }
+    ApiError::from(CoreError::from(
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            MediaError::UploadTooLarge
+        } else {
+            MediaError::UploadInterrupted {
+                detail: format!("it could not be read: {e}"),
+            }
+        },
+    ))
 }
 
 /// Uploads one file as `multipart/form-data`, streamed to disk as it arrives (a 50 MB video is
 /// never held in memory). Text fields `merchant_id`, `mime_type` and `options` (JSON) come
 /// first, then the `file` field, whose name and type are the file's.
-#[utoipa::path(post, path = "/api/media", tag = "media",
+#[utoipa::path(post, path = "/api/media", tag = "media", operation_id = "upload_media_stream",
     request_body(content = String, content_type = "multipart/form-data", description = "fields merchant_id?, options? (JSON), then file"),
     responses((status = 201, body = MediaDto), (status = 400, body = ErrorBodyDto), (status = 413, body = ErrorBodyDto),
               (status = 415, body = ErrorBodyDto)))]
@@ -122,7 +98,7 @@ pub async fn upload_multipart(
                 let ctx = state.ctx.clone();
                 let actor = access.actor();
                 let stored = tokio::spawn(async move {
-                    ops::media::upload_stream(&ctx, &actor, upload, options, reader).await
+                    botdesk_core::media::upload_stream(&ctx, &actor, upload, options, reader).await
                 });
                 loop {
                     match field.chunk().await {
@@ -157,42 +133,12 @@ pub async fn upload_multipart(
             }
         }
     }
-    Err(ApiError::new(
-        ErrorKind::Invalid,
-        "media.empty",
-        "the upload has no `file` field",
-    ))
-}
-
-/// Media files, newest first, by type, merchant, product, status, or unused.
-#[utoipa::path(get, path = "/api/media", tag = "media", params(MediaQuery),
-    responses((status = 200, body = MediaPageDto), (status = 400, body = ErrorBodyDto)))]
-pub async fn list(
-    State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<MediaQuery>,
-) -> Reply<MediaPageDto> {
-    Ok(Json(
-        state
-            .ctx
-            .blocking(move |ctx| ops::media::list(ctx, query))
-            .await?,
-    ))
-}
-
-/// The record, its variants, its processing status and what uses it.
-#[utoipa::path(get, path = "/api/media/{id}", tag = "media",
-    responses((status = 200, body = MediaDetailDto), (status = 404, body = ErrorBodyDto)))]
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Reply<MediaDetailDto> {
-    Ok(Json(
-        state
-            .ctx
-            .blocking(move |ctx| ops::media::get(ctx, &id))
-            .await?,
-    ))
+    Err(CoreError::from(MediaError::NoFile).into())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct FileQuery {
     /// `original` (default) or a variant's name (`thumbnail`, `medium`, `optimised`, …).
     #[serde(default)]
@@ -209,7 +155,8 @@ pub struct FileQuery {
 /// support. A file added on another device is fetched from the project's Storage bucket first
 /// (404 `media.file_not_on_this_device` without a bucket; 503 `sync.file_not_in_storage` while
 /// its device has not sent it, `sync.storage_unreachable` when the bucket does not answer).
-#[utoipa::path(get, path = "/api/media/{id}/file", tag = "media", params(FileQuery),
+#[utoipa::path(get, path = "/api/media/{id}/file", tag = "media", operation_id = "media_file",
+    params(("id" = String, Path, description = "The media file's id"), FileQuery),
     responses((status = 200, description = "the file"), (status = 206, description = "a range of it"),
               (status = 304, description = "unchanged"), (status = 404, body = ErrorBodyDto),
               (status = 503, description = "not on this device, and Storage cannot give it now",
@@ -221,7 +168,8 @@ pub async fn file(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let (variant, format) = (query.variant.clone(), query.format.clone());
-    let found = ops::media::file(&state.ctx, &id, variant.as_deref(), format.as_deref()).await?;
+    let found =
+        botdesk_core::media::file(&state.ctx, &id, variant.as_deref(), format.as_deref()).await?;
     let etag = format!("\"{}\"", found.sha256);
     let common = |response: &mut Response| {
         let h = response.headers_mut();
@@ -286,120 +234,4 @@ pub async fn file(
             .insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct RemoveQuery {
-    /// Delete even when products or templates use the file (product links end with it).
-    #[serde(default)]
-    force: Option<bool>,
-}
-
-/// Deletes a media file. A file still shown by a product or used as a template header is
-/// refused (`media.in_use`, with what uses it) unless `force=true`. Stored files go when no
-/// other record holds the same content.
-#[utoipa::path(delete, path = "/api/media/{id}", tag = "media", params(RemoveQuery),
-    responses((status = 200, body = MediaRemovedDto), (status = 404, body = ErrorBodyDto), (status = 409, body = ErrorBodyDto)))]
-pub async fn remove(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-    Path(id): Path<String>,
-    ApiQuery(query): ApiQuery<RemoveQuery>,
-) -> Reply<MediaRemovedDto> {
-    let actor = access.actor();
-    let force = query.force.unwrap_or(false);
-    Ok(Json(
-        state
-            .ctx
-            .blocking(move |ctx| ops::media::remove(ctx, &actor, &id, force))
-            .await?,
-    ))
-}
-
-/// Processes an image again (after a failure, or with other sizes or quality).
-#[utoipa::path(post, path = "/api/media/{id}/process", tag = "media", request_body = MediaOptionsDto,
-    responses((status = 202, body = MediaDto), (status = 400, body = ErrorBodyDto), (status = 404, body = ErrorBodyDto)))]
-pub async fn reprocess(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-    Path(id): Path<String>,
-    ApiJson(options): ApiJson<MediaOptionsDto>,
-) -> Result<(StatusCode, Json<MediaDto>), ApiError> {
-    let media = ops::media::reprocess(&state.ctx, &access.actor(), &id, Some(options)).await?;
-    Ok((StatusCode::ACCEPTED, Json(media)))
-}
-
-/// Shows the file on a product (at a position; as its primary picture).
-#[utoipa::path(put, path = "/api/media/{id}/products/{product_id}", tag = "media", request_body = ProductLinkRequest,
-    responses((status = 200, body = MediaDetailDto), (status = 400, body = ErrorBodyDto), (status = 404, body = ErrorBodyDto)))]
-pub async fn link_product(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-    Path((id, product_id)): Path<(String, String)>,
-    ApiJson(link): ApiJson<ProductLinkRequest>,
-) -> Reply<MediaDetailDto> {
-    let actor = access.actor();
-    Ok(Json(
-        state
-            .ctx
-            .blocking(move |ctx| ops::media::link_product(ctx, &actor, &id, &product_id, link))
-            .await?,
-    ))
-}
-
-#[utoipa::path(delete, path = "/api/media/{id}/products/{product_id}", tag = "media",
-    responses((status = 200, body = MediaDetailDto), (status = 404, body = ErrorBodyDto)))]
-pub async fn unlink_product(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-    Path((id, product_id)): Path<(String, String)>,
-) -> Reply<MediaDetailDto> {
-    let actor = access.actor();
-    Ok(Json(
-        state
-            .ctx
-            .blocking(move |ctx| ops::media::unlink_product(ctx, &actor, &id, &product_id))
-            .await?,
-    ))
-}
-
-#[utoipa::path(get, path = "/api/products", tag = "media", responses((status = 200, body = Vec<ProductDto>)))]
-pub async fn products(State(state): State<AppState>) -> Reply<Vec<ProductDto>> {
-    Ok(Json(state.ctx.blocking(ops::media::products).await?))
-}
-
-#[utoipa::path(post, path = "/api/products", tag = "media", request_body = ProductCreate,
-    responses((status = 201, body = ProductDto), (status = 400, body = ErrorBodyDto)))]
-pub async fn create_product(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-    ApiJson(request): ApiJson<ProductCreate>,
-) -> Result<(StatusCode, Json<ProductDto>), ApiError> {
-    let actor = access.actor();
-    let p = state
-        .ctx
-        .blocking(move |ctx| ops::media::create_product(ctx, &actor, request))
-        .await?;
-    Ok((StatusCode::CREATED, Json(p)))
-}
-
-#[utoipa::path(get, path = "/api/merchants", tag = "media", responses((status = 200, body = Vec<MerchantDto>)))]
-pub async fn merchants(State(state): State<AppState>) -> Reply<Vec<MerchantDto>> {
-    Ok(Json(state.ctx.blocking(ops::media::merchants).await?))
-}
-
-#[utoipa::path(post, path = "/api/merchants", tag = "media", request_body = MerchantCreate,
-    responses((status = 201, body = MerchantDto), (status = 400, body = ErrorBodyDto)))]
-pub async fn create_merchant(
-    State(state): State<AppState>,
-    Extension(access): Extension<Access>,
-    ApiJson(request): ApiJson<MerchantCreate>,
-) -> Result<(StatusCode, Json<MerchantDto>), ApiError> {
-    let actor = access.actor();
-    let m = state
-        .ctx
-        .blocking(move |ctx| ops::media::create_merchant(ctx, &actor, request))
-        .await?;
-    Ok((StatusCode::CREATED, Json(m)))
 }

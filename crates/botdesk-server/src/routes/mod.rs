@@ -1,11 +1,6 @@
-//! The handlers, by area. Each parses, calls one core op, and maps its error.
+//! The routes served by hand: what is not a JSON operation of the core's table (the
+//! multipart upload, files, the bot's signed events, the server's own reports).
 
-pub mod activity;
 pub mod media;
-pub mod orders;
-pub mod queues;
-pub mod settings;
-pub mod sync;
 pub mod system;
-pub mod templates;
 pub mod webhooks;

@@ -1,0 +1,251 @@
+//! The media library as clients read and change it: one record with its uses, a filtered
+//! page, deletes (with the files no record holds any more), processing again, product links.
+
+use std::collections::HashMap;
+
+use botdesk_media::library::{self, LibraryError, MediaFilter, UseKind};
+use botdesk_queue::{Job, QueueName, jobs};
+use botdesk_store::tables::media_files::{MediaFile, MediaKind, MediaStatus};
+use botdesk_store::{Actor, Id, PageRequest, Stored};
+
+use crate::error::CoreError;
+use crate::events::Event;
+use crate::media::job::{ProcessMedia, process_options};
+use crate::media::view::dto;
+use crate::media::wire::{
+    MediaDetailDto, MediaDto, MediaOptionsDto, MediaPageDto, MediaQuery, MediaRemovedDto,
+    MediaUseDto, ProductLinkRequest,
+};
+use crate::services::Services;
+
+pub(crate) fn media_id(id: &str) -> Result<Id, CoreError> {
+    Ok(library::parse_id(id)?)
+}
+
+/// The processing job of each record that has one waiting or running.
+fn jobs_of(ctx: &Services, files: &[Stored<MediaFile>]) -> HashMap<String, i64> {
+    let wanted: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.data.status,
+                MediaStatus::Pending | MediaStatus::Processing
+            )
+        })
+        .map(|f| f.meta.id.to_string())
+        .collect();
+    if wanted.is_empty() {
+        return HashMap::new();
+    }
+    ctx.store()
+        .read(|c| {
+            let mut out = HashMap::new();
+            let mut stmt = c.prepare_cached(
+                "SELECT id, json_extract(payload, '$.media_id') FROM queue_jobs
+                 WHERE queue = 'media_processing' AND name = 'process'
+                   AND json_extract(payload, '$.media_id') = ?1
+                 ORDER BY id DESC LIMIT 1",
+            )?;
+            for media in &wanted {
+                if let Ok((id, _)) = stmt.query_row([media], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                }) {
+                    out.insert(media.clone(), id);
+                }
+            }
+            Ok::<_, botdesk_store::StoreError>(out)
+        })
+        .unwrap_or_default()
+}
+
+pub fn get(ctx: &Services, id: &str) -> Result<MediaDetailDto, CoreError> {
+    let id = media_id(id)?;
+    let (file, uses) = ctx
+        .store()
+        .read(|c| Ok::<_, LibraryError>((library::get(c, id)?, library::uses(c, id)?)))?;
+    let jobs = jobs_of(ctx, std::slice::from_ref(&file));
+    let job = jobs.get(&file.meta.id.to_string()).copied();
+    Ok(MediaDetailDto {
+        media: dto(&file, job),
+        uses: uses
+            .into_iter()
+            .map(|u| MediaUseDto {
+                kind: match u.kind {
+                    UseKind::Product => "product",
+                    UseKind::TemplateHeader => "template_header",
+                }
+                .to_owned(),
+                id: u.id,
+                name: u.name,
+            })
+            .collect(),
+    })
+}
+
+fn parse_filter<T: std::str::FromStr>(
+    value: Option<&str>,
+    field: &'static str,
+    allowed: &str,
+) -> Result<Option<T>, CoreError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(|_| {
+            CoreError::invalid_field(
+                "request.invalid_filter",
+                field,
+                format!(
+                    "{field} must be one of {allowed}, not {:?}",
+                    text.chars().take(40).collect::<String>()
+                ),
+            )
+        }),
+    }
+}
+
+fn parse_ref(value: Option<&str>, field: &'static str) -> Result<Option<Id>, CoreError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(|_| {
+            CoreError::invalid_field(
+                "request.invalid_filter",
+                field,
+                format!("{field} is not an id"),
+            )
+        }),
+    }
+}
+
+pub fn list(ctx: &Services, query: MediaQuery) -> Result<MediaPageDto, CoreError> {
+    let filter = MediaFilter {
+        kind: parse_filter(
+            query.kind.as_deref(),
+            "kind",
+            "image, video, audio, document",
+        )?,
+        status: parse_filter(
+            query.status.as_deref(),
+            "status",
+            "pending, processing, ready, failed",
+        )?,
+        merchant_id: parse_ref(query.merchant_id.as_deref(), "merchant_id")?,
+        product_id: parse_ref(query.product_id.as_deref(), "product_id")?,
+        unused: query.unused.unwrap_or(false),
+    };
+    let page = PageRequest {
+        limit: query.limit.unwrap_or(60),
+        cursor: query.cursor.filter(|c| !c.is_empty()),
+    };
+    let page = ctx.store().read(|c| library::list(c, &filter, &page))?;
+    let jobs = jobs_of(ctx, &page.items);
+    Ok(MediaPageDto {
+        items: page
+            .items
+            .iter()
+            .map(|f| dto(f, jobs.get(&f.meta.id.to_string()).copied()))
+            .collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+pub fn remove(
+    ctx: &Services,
+    actor: &Actor,
+    id: &str,
+    force: bool,
+) -> Result<MediaRemovedDto, CoreError> {
+    let id = media_id(id)?;
+    let (file, orphans) = ctx.store().with_tx(actor, |tx| {
+        library::remove(tx, id, force).map_err(CoreError::from)
+    })?;
+    let mut removed = 0;
+    for sha in &orphans {
+        match ctx.blobs().remove(sha) {
+            Ok(true) => removed += 1,
+            Ok(false) => {}
+            // The record is gone; a leftover file costs space, not correctness.
+            Err(e) => tracing::warn!(sha256 = %sha, error = %e, "could not remove a media file"),
+        }
+    }
+    let id = file.meta.id.to_string();
+    ctx.events().publish(Event::MediaDeleted { id: id.clone() });
+    Ok(MediaRemovedDto {
+        id,
+        files_removed: removed,
+    })
+}
+
+/// Processes a record again (after a failure, or with other options).
+pub async fn reprocess(
+    ctx: &Services,
+    actor: &Actor,
+    id: &str,
+    options: Option<MediaOptionsDto>,
+) -> Result<MediaDto, CoreError> {
+    let id = media_id(id)?;
+    process_options(options.as_ref())?;
+    let actor = actor.clone();
+    let (file, enqueued) = ctx
+        .blocking(move |ctx| {
+            ctx.store().with_tx(&actor, |tx| {
+                let file = library::get(tx, id)?;
+                if file.data.kind != MediaKind::Image {
+                    return Err(CoreError::invalid(
+                        "media.not_an_image",
+                        "only images are processed",
+                    ));
+                }
+                let file = library::set_status(tx, id, MediaStatus::Pending)?;
+                let job = ProcessMedia {
+                    media_id: id.to_string(),
+                    options,
+                };
+                let new = botdesk_queue::new_job(&job, job.options())?;
+                let enqueued = jobs::enqueue(tx, tx.now().unix_millis(), &new)?;
+                Ok((file, Some(enqueued)))
+            })
+        })
+        .await?;
+    if let (Some(engine), Some(e)) = (ctx.queue_engine(), enqueued) {
+        engine.enqueued(QueueName::MediaProcessing, &[e]);
+    }
+    Ok(dto(&file, enqueued.map(|e| e.id)))
+}
+
+pub fn link_product(
+    ctx: &Services,
+    actor: &Actor,
+    id: &str,
+    product_id: &str,
+    link: ProductLinkRequest,
+) -> Result<MediaDetailDto, CoreError> {
+    let media = media_id(id)?;
+    ctx.store().with_tx(actor, |tx| {
+        library::link_product(
+            tx,
+            media,
+            product_id,
+            link.position,
+            link.primary.unwrap_or(false),
+        )
+        .map_err(CoreError::from)
+    })?;
+    get(ctx, id)
+}
+
+pub fn unlink_product(
+    ctx: &Services,
+    actor: &Actor,
+    id: &str,
+    product_id: &str,
+) -> Result<MediaDetailDto, CoreError> {
+    let media = media_id(id)?;
+    let product: Id = product_id.parse().map_err(|_| {
+        CoreError::from(LibraryError::UnknownProduct(
+            product_id.chars().take(100).collect(),
+        ))
+    })?;
+    ctx.store().with_tx(actor, |tx| {
+        library::unlink_product(tx, media, product).map_err(CoreError::from)
+    })?;
+    get(ctx, id)
+}
