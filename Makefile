@@ -7,7 +7,7 @@ CARGO ?= cargo
 UI_DEPS := ui/node_modules/.package-lock.json
 E2E_DEPS := tests/e2e/node_modules/.package-lock.json
 
-.PHONY: help run serve test test-rust test-ui test-e2e bench fuzz fmt lint ui deps deps-test
+.PHONY: help run serve test test-rust test-openapi test-ui test-e2e bench fuzz fmt lint ui deps deps-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -38,14 +38,30 @@ run: deps ui ## Run the desktop app; with no display, run `botdesk serve` and pr
 serve: deps ui ## Run headless: the REST API and the web UI on 127.0.0.1:8787
 	$(CARGO) run -p botdesk-server --bin botdesk -- serve
 
-test: deps-test ui ## Every check and test: formatting, lints, Rust, UI, browser and desktop end-to-end
+test: deps-test ui ## Every check and test: formatting, lints, Rust, the OpenAPI document, UI, browser and desktop end-to-end
 	$(MAKE) lint
 	$(MAKE) test-rust
+	$(MAKE) test-openapi
 	$(MAKE) test-ui
 	$(MAKE) test-e2e
 
 test-rust:
 	$(CARGO) test --workspace --locked
+
+# The OpenAPI document, checked by a validator of the specification's own (pinned, from PyPI,
+# in a virtualenv under target/) so that a generated client can use it. Its answers are
+# checked against it by tests/it/openapi.rs.
+OPENAPI_VALIDATOR := target/openapi-venv/bin/openapi-spec-validator
+OPENAPI_VALIDATOR_VERSION := 0.9.0
+
+$(OPENAPI_VALIDATOR):
+	python3 -m venv target/openapi-venv
+	target/openapi-venv/bin/pip install --quiet --disable-pip-version-check openapi-spec-validator==$(OPENAPI_VALIDATOR_VERSION)
+
+test-openapi: $(OPENAPI_VALIDATOR)
+	$(CARGO) build --locked --workspace --bins --tests
+	target/debug/botdesk openapi > target/openapi.json
+	$(OPENAPI_VALIDATOR) --validation-errors all target/openapi.json
 
 test-ui: $(UI_DEPS)
 	cd ui && npm test

@@ -20,6 +20,12 @@ for group in "$@"; do
   esac
 done
 
+# The OpenAPI check runs a validator from PyPI in a virtualenv: a Python without its venv
+# module (Debian's own, until python3-venv is installed) needs the package.
+if [[ " $* " == *" test "* ]] && ! python3 -c "import ensurepip, venv" 2>/dev/null; then
+  want+=(python3-venv)
+fi
+
 missing=()
 for pkg in "${want[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

@@ -8,6 +8,7 @@ mod cli;
 mod events;
 mod http;
 mod media;
+mod openapi;
 mod pg;
 mod queues;
 mod receiver;

@@ -30,6 +30,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::{ApiError, status_of};
 pub use guard::BEARER_PROTOCOL_PREFIX;
+pub use openapi::document as openapi_document;
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]

@@ -81,6 +81,10 @@ enum Command {
     /// Sync with the bot's Supabase project: `status`, or `now`.
     #[command(subcommand)]
     Sync(sync_cli::SyncCommand),
+
+    /// Print the HTTP API's OpenAPI 3.1 document (what `GET /api/openapi.json` serves), to
+    /// generate a client or check it offline.
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +119,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    // Needs no data dir: nothing is opened, nothing is logged.
+    if let Command::Openapi = cli.command {
+        let doc = serde_json::to_string_pretty(&botdesk_server::openapi_document())
+            .context("the document could not be written")?;
+        println!("{doc}");
+        return Ok(());
+    }
     let data_dir = match cli.data_dir {
         Some(dir) => dir,
         None => botdesk_core::default_data_dir()
@@ -162,6 +173,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Queue(command) => queue_cli::run(&data_dir, command),
         Command::Webhooks(command) => webhooks_cli::run(command),
         Command::Sync(command) => sync_cli::run(&data_dir, command),
+        Command::Openapi => Ok(()),
     }
 }
 

@@ -468,10 +468,12 @@ fn decode_cursor(cursor: &str) -> Result<(Timestamp, Id), StoreError> {
 }
 
 /// Declares a text enum stored in a CHECK-constrained column: its variants, their text, and
-/// the conversions to and from SQL and JSON.
+/// the conversions to and from SQL and JSON. The texts are taken as plain tokens (`tt`), not as
+/// `literal` fragments: a fragment reaches the derives wrapped in an invisible group, which
+/// utoipa's derive does not look into (it published the variants' Rust names).
 #[macro_export]
 macro_rules! text_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,

@@ -19,11 +19,10 @@ pub struct ContentDiff {
 #[derive(Debug, Clone, PartialEq, Serialize, TS, ToSchema)]
 pub struct FieldChange {
     pub field: String,
+    /// Any JSON value: a text, a number, a list, an object.
     #[ts(type = "unknown")]
-    #[schema(value_type = Object)]
     pub old: serde_json::Value,
     #[ts(type = "unknown")]
-    #[schema(value_type = Object)]
     pub new: serde_json::Value,
 }
 

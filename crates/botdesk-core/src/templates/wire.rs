@@ -6,7 +6,9 @@ use botdesk_templates::model::TemplateStatus;
 use botdesk_templates::{Issue, MediaRef, Rendered, TemplateContent};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::schema::{KnownFormat, SchemaFormat, SchemaType};
+use utoipa::openapi::{Ref, RefOr, Schema};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 // Templates -------------------------------------------------------------------------------------
 
@@ -30,7 +32,7 @@ pub struct TemplateQuery {
 }
 
 /// A template: its content, where it stands, and which version it is at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct TemplateDto {
     pub id: String,
     pub status: TemplateStatus,
@@ -43,6 +45,66 @@ pub struct TemplateDto {
     #[serde(flatten)]
     #[ts(flatten)]
     pub content: TemplateContent,
+}
+
+/// Its schema is one object: the content's fields beside its own. (A derived `allOf` of the
+/// content, which refuses fields it does not know, with the rest could never be met.)
+impl utoipa::PartialSchema for TemplateDto {
+    fn schema() -> RefOr<Schema> {
+        use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+        let own = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "A template: its content, where it stands, and which version it is at.",
+            ))
+            .property("id", Object::with_type(Type::String))
+            .required("id")
+            .property(
+                "status",
+                Ref::from_schema_name(<TemplateStatus as ToSchema>::name()),
+            )
+            .required("status")
+            .property(
+                "whatsapp_status",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .description(Some(
+                        "WhatsApp's own review status, when known (APPROVED, PENDING, REJECTED …).",
+                    )),
+            )
+            .property(
+                "version",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .description(Some(
+                        "Bumped by every save; a save names the version it started from.",
+                    )),
+            )
+            .required("version")
+            .property("created_at", Object::with_type(Type::String))
+            .required("created_at")
+            .property("updated_at", Object::with_type(Type::String))
+            .required("updated_at")
+            .build();
+        let RefOr::T(Schema::Object(content)) = TemplateContent::schema() else {
+            return RefOr::T(Schema::Object(own));
+        };
+        let mut merged = own;
+        merged.properties.extend(content.properties);
+        merged.required.extend(content.required);
+        RefOr::T(Schema::Object(merged))
+    }
+}
+
+impl ToSchema for TemplateDto {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((
+            <TemplateStatus as ToSchema>::name().into_owned(),
+            TemplateStatus::schema(),
+        ));
+        TemplateContent::schemas(schemas);
+    }
 }
 
 /// A save of a template's content.
