@@ -18,6 +18,8 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     HealthDto::export_all(&cfg)?;
     SystemInfoDto::export_all(&cfg)?;
     ErrorBodyDto::export_all(&cfg)?;
+    crate::error::ErrorCode::export_all(&cfg)?;
+    export_rule_codes(dir)?;
     AuditPageDto::export_all(&cfg)?;
     AuditFacetsDto::export_all(&cfg)?;
     AuditQuery::export_all(&cfg)?;
@@ -91,5 +93,21 @@ pub fn export_typescript(dir: &Path) -> Result<(), ExportError> {
     ReplayedDto::export_all(&cfg)?;
     IngestSecretDto::export_all(&cfg)?;
     EventAccepted::export_all(&cfg)?;
+    Ok(())
+}
+
+/// `RuleCode.ts`: the code of each of WhatsApp's rules (the editor's counters name theirs).
+fn export_rule_codes(dir: &Path) -> Result<(), ExportError> {
+    let codes: Vec<String> = botdesk_templates::RULES
+        .iter()
+        .map(|r| format!("\"{}\"", r.code))
+        .collect();
+    let text = format!(
+        "// Generated from botdesk-templates' RULES (crate::bindings); never edit.\n\n\
+         /** The code of one of WhatsApp's rules, as `Rule.code` and an issue's `code` carry it. */\n\
+         export type RuleCode =\n  | {};\n",
+        codes.join("\n  | ")
+    );
+    std::fs::write(dir.join("RuleCode.ts"), text)?;
     Ok(())
 }

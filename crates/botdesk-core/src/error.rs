@@ -34,6 +34,38 @@ pub struct WireError {
     pub kind: ErrorKind,
 }
 
+/// The codes a client acts on, not only shows: the UI branches on these (asks for a key, offers
+/// to reload a template saved elsewhere, marks an upload failed). They are made where they are
+/// named here, or tested against the capability that makes them, so that a code the UI waits
+/// for cannot drift from the one botdesk sends. Every other code is shown as it comes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, ToSchema)]
+pub enum ErrorCode {
+    /// An API key is needed and none was sent.
+    #[serde(rename = "auth.missing_key")]
+    MissingKey,
+    /// The key sent is not valid, or was revoked.
+    #[serde(rename = "auth.invalid_key")]
+    InvalidKey,
+    /// The template changed since the editor loaded it.
+    #[serde(rename = "template.version_conflict")]
+    TemplateVersionConflict,
+    /// An image could not be processed (the file itself: no attempt will do better).
+    #[serde(rename = "media.processing_failed")]
+    MediaProcessingFailed,
+}
+
+impl ErrorCode {
+    /// The code as the wire carries it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MissingKey => "auth.missing_key",
+            ErrorCode::InvalidKey => "auth.invalid_key",
+            ErrorCode::TemplateVersionConflict => "template.version_conflict",
+            ErrorCode::MediaProcessingFailed => "media.processing_failed",
+        }
+    }
+}
+
 /// `{"error": …}`: the body of every failed HTTP call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
 pub struct ErrorBodyDto {
@@ -331,6 +363,27 @@ impl From<tokio::task::JoinError> for CoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_codes_the_ui_acts_on_are_the_ones_botdesk_sends() {
+        for code in [
+            ErrorCode::MissingKey,
+            ErrorCode::InvalidKey,
+            ErrorCode::TemplateVersionConflict,
+            ErrorCode::MediaProcessingFailed,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+        let conflict = TemplateError::VersionConflict {
+            base: 1,
+            current: 2,
+        };
+        assert_eq!(conflict.code(), ErrorCode::TemplateVersionConflict.as_str());
+        let failed = MediaError::Processing {
+            detail: "no".into(),
+        };
+        assert_eq!(failed.code(), ErrorCode::MediaProcessingFailed.as_str());
+    }
 
     #[test]
     fn internal_errors_never_carry_their_cause_to_the_client() {

@@ -187,11 +187,9 @@ pub fn parse(text: &str) -> Result<Text, Vec<ParseIssue>> {
         let Some(close) = rest[2..line_end].find("}}").map(|i| i + 2) else {
             issues.push(ParseIssue {
                 code: "template.placeholder_unclosed",
-                message: format!(
-                    "line {}, column {}: `{{{{` is not closed with `}}}}` on the same line \
-                     (write `\\{{{{` for a literal `{{{{`)",
-                    start.line, start.column
-                ),
+                message: "`{{` is not closed with `}}` on the same line (write `\\{{` for a \
+                          literal `{{`)"
+                    .to_owned(),
                 at: start,
                 len: 2,
             });
@@ -210,11 +208,9 @@ pub fn parse(text: &str) -> Result<Text, Vec<ParseIssue>> {
             if !nested {
                 issues.push(ParseIssue {
                     code: "template.placeholder_unclosed",
-                    message: format!(
-                        "line {}, column {}: `{{{{` is not closed before the next `{{{{` \
-                         (write `\\{{{{` for a literal `{{{{`)",
-                        start.line, start.column
-                    ),
+                    message: "`{{` is not closed before the next `{{` (write `\\{{` for a \
+                              literal `{{`)"
+                        .to_owned(),
                     at: start,
                     len: 2,
                 });
@@ -229,10 +225,7 @@ pub fn parse(text: &str) -> Result<Text, Vec<ParseIssue>> {
             let whole = &rest[..end];
             issues.push(ParseIssue {
                 code: "template.placeholder_nested",
-                message: format!(
-                    "line {}, column {}: `{whole}`: placeholders cannot contain braces",
-                    start.line, start.column
-                ),
+                message: format!("`{whole}`: placeholders cannot contain braces"),
                 at: start,
                 len: utf16_len(whole),
             });
@@ -241,9 +234,10 @@ pub fn parse(text: &str) -> Result<Text, Vec<ParseIssue>> {
         }
         let whole = &rest[..close + 2];
         let len = utf16_len(whole);
+        // The position is the issue's `at`, never its text: clients place it themselves.
         let issue = |code: &'static str, what: String| ParseIssue {
             code,
-            message: format!("line {}, column {}: {what}", start.line, start.column),
+            message: what,
             at: start,
             len,
         };
@@ -355,6 +349,21 @@ mod tests {
             "{}",
             issues[0].message
         );
+        // Where is a field (`at`), not text a client would have to parse.
+        for text in [
+            "Hello\n  {{ order id }} there",
+            "Hi {{name",
+            "a {{b {{c}}",
+            "{{ {{x}} }}",
+        ] {
+            for issue in parse(text).unwrap_err() {
+                assert!(
+                    !issue.message.contains("line"),
+                    "{text:?}: {}",
+                    issue.message
+                );
+            }
+        }
         assert_eq!(codes("Hi {{}}"), ["template.placeholder_empty"]);
         assert_eq!(codes("Hi {{name"), ["template.placeholder_unclosed"]);
         assert_eq!(codes("Hi {{name\n}}"), ["template.placeholder_unclosed"]);

@@ -1,8 +1,17 @@
 // The one error type the UI handles. Whatever fails (an API error, a dropped connection, a bug)
 // becomes an ApiError with a stable code and a sentence for a person; the UI never shows a raw
 // stack trace or "[object Object]".
+import type { ErrorCode } from "../bindings/ErrorCode";
 import type { Issue } from "../bindings/Issue";
 import type { WireError } from "../bindings/WireError";
+
+/** The codes the UI makes itself, when botdesk could not answer or the page could not go on. */
+export type ClientCode =
+  | "client.unreachable"
+  | "client.bad_response"
+  | "client.desktop_only"
+  | "client.unreadable_file"
+  | "client.failed";
 
 export class ApiError extends Error {
   readonly code: string;
@@ -18,14 +27,20 @@ export class ApiError extends Error {
     this.issues = issues;
   }
 
+  /** Whether this is the error `code` names (one botdesk sends for the UI to act on, or one
+   * the UI makes). Every other code is only shown. */
+  is(code: ErrorCode | ClientCode): boolean {
+    return this.code === code;
+  }
+
   /** The backend could not be reached at all. */
   get isUnreachable(): boolean {
-    return this.code === "client.unreachable";
+    return this.is("client.unreachable");
   }
 
   /** The backend wants an API key (none given, or a wrong one). */
   get needsKey(): boolean {
-    return this.code === "auth.missing_key" || this.code === "auth.invalid_key";
+    return this.is("auth.missing_key") || this.is("auth.invalid_key");
   }
 }
 

@@ -2,15 +2,12 @@
 import type { PendingTableDto } from "./PendingTableDto";
 import type { SyncFailureDto } from "./SyncFailureDto";
 import type { SyncFilesDto } from "./SyncFilesDto";
+import type { SyncState } from "./SyncState";
 
 /**
  * Where sync stands (`GET /api/sync`, the indicator, the Sync page).
  */
-export type SyncStatusDto = { 
-/**
- * `not_configured`, `synced`, `pending`, `syncing`, `offline` or `error`.
- */
-state: string, configured: boolean, enabled: boolean, 
+export type SyncStatusDto = { state: SyncState, configured: boolean, enabled: boolean, 
 /**
  * Changes made here and not yet pushed (a save that wrote several rows is one).
  */

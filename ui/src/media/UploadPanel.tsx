@@ -5,7 +5,11 @@ import { useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import { toApiError } from "../api/errors";
 import { isDesktop } from "../api/transport";
+import type { ErrorCode } from "../bindings/ErrorCode";
 import type { MediaDto } from "../bindings/MediaDto";
+
+/** What an upload shows when its image could not be processed (the core's own code). */
+const PROCESSING_FAILED: ErrorCode = "media.processing_failed";
 
 /** Where one file stands. */
 export interface UploadRow {
@@ -126,7 +130,7 @@ export function UploadPanel({
     const news = live.get(row.mediaId);
     if (news === undefined) return row;
     if (news.status === "ready") return { ...row, phase: "ready" as const, percent: 100 };
-    if (news.status === "failed") return { ...row, phase: "failed" as const, message: news.reason ?? "", code: "media.processing_failed" };
+    if (news.status === "failed") return { ...row, phase: "failed" as const, message: news.reason ?? "", code: PROCESSING_FAILED };
     return { ...row, percent: news.percent };
   });
 

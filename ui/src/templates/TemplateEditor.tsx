@@ -315,7 +315,7 @@ function EditorForm({
           {saveError !== null && (
             <div className="field-error save-error" role="alert" data-testid="save-error">
               {saveError.message} <code className="issue-code">{saveError.code}</code>
-              {saveError.code === "template.version_conflict" && (
+              {saveError.is("template.version_conflict") && (
                 <button type="button" className="secondary" onClick={() => { onSaved?.({ text: "Loaded the latest version", version: null }); }}>
                   Load the latest version
                 </button>

@@ -3,9 +3,10 @@
 import { type ReactNode, useRef } from "react";
 import type { Issue } from "../bindings/Issue";
 import type { Rule } from "../bindings/Rule";
+import type { RuleCode } from "../bindings/RuleCode";
 
 /** The limit of the rule with this code, from the core's table. */
-export function limitOf(rules: Rule[], code: string): number | null {
+export function limitOf(rules: Rule[], code: RuleCode): number | null {
   return rules.find((r) => r.code === code)?.limit ?? null;
 }
 
@@ -136,7 +137,7 @@ export function TextIssues({ issues, target, testId }: { issues: Issue[]; target
               Line {issue.at.line}, column {issue.at.column}
             </button>
           ) : null}{" "}
-          {issue.message.replace(/^line \d+, column \d+: /, "")} <code className="issue-code">{issue.code}</code>
+          {issue.message} <code className="issue-code">{issue.code}</code>
         </li>
       ))}
     </ul>

@@ -8,7 +8,6 @@ use botdesk_media::process::Encoding;
 
 use crate::error::CoreError;
 use crate::media::records::media_id;
-use crate::media::view::status_name;
 use crate::services::Services;
 
 /// A file to serve: where it is, its type, its name and its tag.
@@ -70,10 +69,7 @@ fn locate(
                     return Err(CoreError::NotFound {
                         code: "media.variant_not_found",
                         message: if known.is_empty() {
-                            format!(
-                                "this file has no variants (it is {})",
-                                status_name(file.data.status)
-                            )
+                            format!("this file has no variants (it is {})", file.data.status)
                         } else {
                             format!(
                                 "this file has no variant {name:?}; it has {}",

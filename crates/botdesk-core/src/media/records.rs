@@ -14,7 +14,7 @@ use crate::media::job::{ProcessMedia, process_options};
 use crate::media::view::dto;
 use crate::media::wire::{
     MediaDetailDto, MediaDto, MediaOptionsDto, MediaPageDto, MediaQuery, MediaRemovedDto,
-    MediaUseDto, ProductLinkRequest,
+    MediaUseDto, MediaUseKind, ProductLinkRequest,
 };
 use crate::services::Services;
 
@@ -71,10 +71,9 @@ pub fn get(ctx: &Services, id: &str) -> Result<MediaDetailDto, CoreError> {
             .into_iter()
             .map(|u| MediaUseDto {
                 kind: match u.kind {
-                    UseKind::Product => "product",
-                    UseKind::TemplateHeader => "template_header",
-                }
-                .to_owned(),
+                    UseKind::Product => MediaUseKind::Product,
+                    UseKind::TemplateHeader => MediaUseKind::TemplateHeader,
+                },
                 id: u.id,
                 name: u.name,
             })

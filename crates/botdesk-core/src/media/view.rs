@@ -2,16 +2,17 @@
 
 use botdesk_media::library;
 use botdesk_store::Stored;
-use botdesk_store::tables::media_files::{MediaFile, MediaKind, MediaStatus};
+use botdesk_store::tables::media_files::MediaFile;
 
-use crate::media::wire::{MediaDto, MediaVariantDto, MediaVariantFileDto};
+use crate::media::wire::{ImageFormat, MediaDto, MediaVariantDto, MediaVariantFileDto};
 
-fn kind_name(kind: MediaKind) -> &'static str {
-    kind.as_str()
-}
-
-pub(crate) fn status_name(status: MediaStatus) -> &'static str {
-    status.as_str()
+/// The format a variant's file is stored under (its key in the record), when it is one.
+fn format_of(key: &str) -> Option<ImageFormat> {
+    match key {
+        "jpeg" => Some(ImageFormat::Jpeg),
+        "webp" => Some(ImageFormat::Webp),
+        _ => None,
+    }
 }
 
 /// The API's view of a record.
@@ -35,8 +36,11 @@ pub fn dto(file: &Stored<MediaFile>, job_id: Option<i64>) -> MediaDto {
                 files: v
                     .files
                     .iter()
-                    .map(|(format, f)| MediaVariantFileDto {
-                        format: format.clone(),
+                    // Only the formats botdesk writes; a key it does not know names no file
+                    // a client could fetch.
+                    .filter_map(|(format, f)| Some((format, format_of(format)?, f)))
+                    .map(|(format, known, f)| MediaVariantFileDto {
+                        format: known,
                         mime_type: f.mime_type.clone(),
                         bytes: f.bytes,
                         quality: f.quality,
@@ -53,11 +57,11 @@ pub fn dto(file: &Stored<MediaFile>, job_id: Option<i64>) -> MediaDto {
         file_name: file.data.file_name.clone(),
         mime_type: file.data.mime_type.clone(),
         declared_mime_type: file.data.declared_mime_type.clone(),
-        kind: kind_name(file.data.kind).to_owned(),
+        kind: file.data.kind,
         size_bytes: file.data.size_bytes,
         width: file.data.width,
         height: file.data.height,
-        status: status_name(file.data.status).to_owned(),
+        status: file.data.status,
         failed_reason: file.data.failed_reason.clone(),
         metadata_stripped: file.data.metadata_stripped,
         had_location: file.data.had_location,

@@ -1,5 +1,6 @@
 //! The media area's wire types: uploads, records with their variants, listing, links.
 
+pub use botdesk_store::tables::media_files::{MediaKind, MediaStatus};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use utoipa::{IntoParams, ToSchema};
@@ -58,8 +59,7 @@ pub struct MediaUploadRequest {
 /// One file of a variant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
 pub struct MediaVariantFileDto {
-    /// `jpeg` or `webp`.
-    pub format: String,
+    pub format: ImageFormat,
     pub mime_type: String,
     #[ts(type = "number")]
     pub bytes: u64,
@@ -82,8 +82,7 @@ pub struct MediaVariantDto {
 /// Something that shows a media file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
 pub struct MediaUseDto {
-    /// `product` or `template_header`.
-    pub kind: String,
+    pub kind: MediaUseKind,
     pub id: String,
     pub name: String,
 }
@@ -96,8 +95,7 @@ pub struct MediaDto {
     /// The type decided from the bytes.
     pub mime_type: String,
     pub declared_mime_type: Option<String>,
-    /// `image`, `video`, `audio` or `document`.
-    pub kind: String,
+    pub kind: MediaKind,
     #[ts(type = "number")]
     pub size_bytes: i64,
     /// Upright, once processed.
@@ -105,8 +103,7 @@ pub struct MediaDto {
     pub width: Option<i64>,
     #[ts(type = "number | null")]
     pub height: Option<i64>,
-    /// `pending`, `processing`, `ready` or `failed`.
-    pub status: String,
+    pub status: MediaStatus,
     pub failed_reason: Option<String>,
     /// No derived file carries metadata (EXIF, GPS, camera data).
     pub metadata_stripped: bool,
@@ -199,4 +196,22 @@ pub struct MediaRemoveQuery {
     #[serde(default)]
     #[ts(optional)]
     pub force: Option<bool>,
+}
+
+/// The file format of a variant's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    /// What WhatsApp takes.
+    Jpeg,
+    /// Smaller, for the UI.
+    Webp,
+}
+
+/// What shows a media file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaUseKind {
+    Product,
+    TemplateHeader,
 }

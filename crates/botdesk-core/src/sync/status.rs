@@ -15,7 +15,7 @@ use crate::services::Services;
 use crate::sync::connection::load_connection;
 use crate::sync::live::{Live, SyncRuntime};
 use crate::sync::wire::{
-    PendingTableDto, SyncFailureDto, SyncFileProgressDto, SyncFilesDto, SyncStatusDto,
+    PendingTableDto, SyncFailureDto, SyncFileProgressDto, SyncFilesDto, SyncState, SyncStatusDto,
 };
 
 /// The store_meta key of the last sync's outcome.
@@ -65,18 +65,18 @@ fn status_of(store: &Store, secrets: &SecretBox, live: &Live) -> Result<SyncStat
     let pending_changes = local::pending_changes(store)?;
     let errors = local::errors(store)?.len() as i64;
     let state = match &connection {
-        None => "not_configured",
-        Some(_) if syncing => "syncing",
-        Some(_) if outcome.offline_since.is_some() => "offline",
-        Some(_) if outcome.last_failure.is_some() || errors > 0 => "error",
-        Some(_) if storage_configured && f.failing > 0 => "error",
-        Some(_) if pending_changes > 0 => "pending",
-        Some(_) if storage_configured && f.pending > 0 => "pending",
-        Some(_) if outcome.last_sync_at.is_none() => "pending",
-        Some(_) => "synced",
+        None => SyncState::NotConfigured,
+        Some(_) if syncing => SyncState::Syncing,
+        Some(_) if outcome.offline_since.is_some() => SyncState::Offline,
+        Some(_) if outcome.last_failure.is_some() || errors > 0 => SyncState::Error,
+        Some(_) if storage_configured && f.failing > 0 => SyncState::Error,
+        Some(_) if pending_changes > 0 => SyncState::Pending,
+        Some(_) if storage_configured && f.pending > 0 => SyncState::Pending,
+        Some(_) if outcome.last_sync_at.is_none() => SyncState::Pending,
+        Some(_) => SyncState::Synced,
     };
     Ok(SyncStatusDto {
-        state: state.to_owned(),
+        state,
         configured: connection.is_some(),
         enabled: connection.as_ref().is_some_and(|c| c.enabled),
         pending_changes,

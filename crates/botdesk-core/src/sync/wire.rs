@@ -98,8 +98,7 @@ pub struct SyncFailureDto {
 /// Where sync stands (`GET /api/sync`, the indicator, the Sync page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
 pub struct SyncStatusDto {
-    /// `not_configured`, `synced`, `pending`, `syncing`, `offline` or `error`.
-    pub state: String,
+    pub state: SyncState,
     pub configured: bool,
     pub enabled: bool,
     /// Changes made here and not yet pushed (a save that wrote several rows is one).
@@ -186,4 +185,61 @@ pub struct SyncStorageTestDto {
     pub failure: Option<SyncFailureDto>,
     #[ts(type = "number")]
     pub took_ms: i64,
+}
+
+/// The one state the sync indicator shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// No connection is set up: nothing syncs.
+    NotConfigured,
+    /// Everything here is on the server, and the server's here.
+    Synced,
+    /// Changes or files wait for the next sync.
+    Pending,
+    /// A sync is under way.
+    Syncing,
+    /// The server does not answer; sync tries again by itself.
+    Offline,
+    /// The last sync failed, or rows or files were refused: the owner is needed.
+    Error,
+}
+
+impl SyncState {
+    /// As the API writes it (`not_configured`, `synced` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncState::NotConfigured => "not_configured",
+            SyncState::Synced => "synced",
+            SyncState::Pending => "pending",
+            SyncState::Syncing => "syncing",
+            SyncState::Offline => "offline",
+            SyncState::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for SyncState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_reads_the_same_in_json_and_in_text() {
+        for state in [
+            SyncState::NotConfigured,
+            SyncState::Synced,
+            SyncState::Pending,
+            SyncState::Syncing,
+            SyncState::Offline,
+            SyncState::Error,
+        ] {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.as_str());
+        }
+    }
 }

@@ -16,7 +16,7 @@ fn dto(e: AuditEntry) -> AuditEntryDto {
         id: e.id,
         table_name: e.table_name,
         record_id: e.record_id,
-        action: e.action.as_str().to_owned(),
+        action: e.action,
         changes: e.changes,
         actor: e.actor,
         device_id: e.device_id,

@@ -1,12 +1,13 @@
 //! Health and facts about the running botdesk.
 
 use crate::logging::{LOG_FILE_PREFIX, log_dir};
+use crate::services::Shell;
 use crate::services::{Services, VERSION};
-use crate::system::wire::{HealthDto, SystemInfoDto};
+use crate::system::wire::{HealthDto, HealthStatus, ShellKind, SystemInfoDto};
 
 pub fn health(ctx: &Services) -> HealthDto {
     HealthDto {
-        status: "ok".into(),
+        status: HealthStatus::Ok,
         version: VERSION.into(),
         schema_version: ctx.store().schema_version(),
     }
@@ -24,7 +25,11 @@ pub fn info(ctx: &Services) -> SystemInfoDto {
             .display()
             .to_string(),
         device_id: ctx.store().device_id().to_owned(),
-        shell: ctx.shell().as_str().to_owned(),
+        shell: match ctx.shell() {
+            Shell::Desktop => ShellKind::Desktop,
+            Shell::Server => ShellKind::Server,
+            Shell::Cli => ShellKind::Cli,
+        },
     }
 }
 

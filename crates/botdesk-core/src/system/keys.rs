@@ -13,7 +13,7 @@ use botdesk_store::{Actor, Id, Timestamp};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::error::CoreError;
+use crate::error::{CoreError, ErrorCode};
 use crate::services::Services;
 use crate::system::wire::{ApiKeyDto, CreatedApiKeyDto};
 
@@ -185,13 +185,13 @@ fn check(ctx: &Services, keys: &KeySnapshot, bearer: Option<&str>) -> Result<Acc
     }
     let Some(token) = bearer.map(str::trim).filter(|t| !t.is_empty()) else {
         return Err(unauthorized(
-            "auth.missing_key",
+            ErrorCode::MissingKey.as_str(),
             "this botdesk requires an API key: send it as `Authorization: Bearer <key>`",
         ));
     };
     let invalid = || {
         unauthorized(
-            "auth.invalid_key",
+            ErrorCode::InvalidKey.as_str(),
             "the API key is not valid, or was revoked",
         )
     };

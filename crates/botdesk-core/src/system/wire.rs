@@ -1,6 +1,7 @@
 //! The system area's wire types: health, versions and paths, the audit trail, the owner's
 //! settings, API keys, and the shells' own status reports.
 
+pub use botdesk_store::tables::audit_logs::AuditAction;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use utoipa::{IntoParams, ToSchema};
@@ -8,8 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 /// `GET /api/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
 pub struct HealthDto {
-    /// `ok` once the store is open and migrated.
-    pub status: String,
+    pub status: HealthStatus,
     pub version: String,
     pub schema_version: i64,
 }
@@ -26,8 +26,7 @@ pub struct SystemInfoDto {
     /// Today's log file (one file a day, JSON lines).
     pub log_file: String,
     pub device_id: String,
-    /// `desktop` in the desktop app, `server` for `botdesk serve`.
-    pub shell: String,
+    pub shell: ShellKind,
 }
 
 /// What `botdesk migrate` did.
@@ -57,8 +56,7 @@ pub struct AuditEntryDto {
     pub id: String,
     pub table_name: String,
     pub record_id: String,
-    /// `insert`, `update`, `delete`, `restore` or `purge`.
-    pub action: String,
+    pub action: AuditAction,
     /// `{"column": {"old": …, "new": …}}` for each changed column.
     #[ts(type = "Record<string, { old: unknown; new: unknown }>")]
     #[schema(value_type = Object)]
@@ -171,4 +169,24 @@ pub struct HttpApiStatusDto {
     pub url: Option<String>,
     /// Why it is not running although it is switched on.
     pub error: Option<String>,
+}
+
+/// Whether botdesk is up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthStatus {
+    /// The store is open and migrated.
+    Ok,
+}
+
+/// Which program botdesk runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ShellKind {
+    /// The desktop app.
+    Desktop,
+    /// `botdesk serve`.
+    Server,
+    /// A `botdesk` command.
+    Cli,
 }

@@ -18,8 +18,9 @@ use crate::error::CoreError;
 use crate::events::Event;
 use crate::services::Services;
 use crate::templates::wire::{
-    PreviewDto, PreviewRequest, TemplateDiffDto, TemplateDto, TemplateQuery, TemplateRemovedDto,
-    TemplateRollback, TemplateStatusChange, TemplateUpdate, TemplateVersionDto, ValidationDto,
+    PreviewDto, PreviewRequest, RemovalOutcome, TemplateDiffDto, TemplateDto, TemplateQuery,
+    TemplateRemovedDto, TemplateRollback, TemplateStatusChange, TemplateUpdate, TemplateVersionDto,
+    ValidationDto,
 };
 
 fn dto(t: Stored<MessageTemplate>) -> Result<TemplateDto, CoreError> {
@@ -230,7 +231,7 @@ pub fn remove(ctx: &Services, actor: &Actor, id: &str) -> Result<TemplateRemoved
                 name: before.data.name,
             });
             Ok(TemplateRemovedDto {
-                outcome: "deleted".into(),
+                outcome: RemovalOutcome::Deleted,
                 template: None,
             })
         }
@@ -238,7 +239,7 @@ pub fn remove(ctx: &Services, actor: &Actor, id: &str) -> Result<TemplateRemoved
             let t = get(ctx, &id.to_string())?;
             publish(ctx, archived, &t);
             Ok(TemplateRemovedDto {
-                outcome: "archived".into(),
+                outcome: RemovalOutcome::Archived,
                 template: Some(t),
             })
         }

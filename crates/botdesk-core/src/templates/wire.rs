@@ -144,8 +144,7 @@ pub struct TemplateRollback {
 /// What `DELETE /api/templates/{id}` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, ToSchema)]
 pub struct TemplateRemovedDto {
-    /// `deleted` (a draft that was never used) or `archived` (it was active once).
-    pub outcome: String,
+    pub outcome: RemovalOutcome,
     /// The archived template, when archived.
     pub template: Option<TemplateDto>,
 }
@@ -227,4 +226,14 @@ pub struct TemplateDiffDto {
     #[serde(flatten)]
     #[ts(flatten)]
     pub diff: ContentDiff,
+}
+
+/// What removing a template did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RemovalOutcome {
+    /// A draft that was never active: gone.
+    Deleted,
+    /// It was active once: archived, its versions kept.
+    Archived,
 }

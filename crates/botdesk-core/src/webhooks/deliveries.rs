@@ -12,6 +12,7 @@ use crate::error::CoreError;
 use crate::ids::{id_or_not_found, not_found};
 use crate::services::Services;
 use crate::webhooks::job::{DeliverWebhook, delivery_options};
+use crate::webhooks::sealed::no_secret_here;
 use crate::webhooks::view::delivery_dto;
 use crate::webhooks::wire::{
     DeliveryAttemptDto, DeliveryDetailDto, DeliveryDto, DeliveryPageDto, ReplayFailed, ReplayedDto,
@@ -90,7 +91,7 @@ pub fn delivery(ctx: &Services, id: &str) -> Result<DeliveryDetailDto, CoreError
                     at: l.created_at.to_string(),
                     request_url: l.attempt.request_url,
                     request_headers: l.attempt.request_headers,
-                    outcome: l.attempt.outcome.as_str().to_owned(),
+                    outcome: l.attempt.outcome,
                     response_status: l.attempt.response_status,
                     response_body_excerpt: l.attempt.response_body_excerpt,
                     latency_ms: l.attempt.latency_ms,
@@ -108,6 +109,9 @@ pub fn replay(ctx: &Services, actor: &Actor, id: &str) -> Result<DeliveryDto, Co
     let (dto, enqueued) = ctx.store().with_tx(actor, |tx| -> Result<_, CoreError> {
         let d = deliveries::get(tx, id)?
             .ok_or_else(|| not_found("delivery.not_found", "delivery", id))?;
+        if let Some(webhook) = botdesk_store::find::<Webhook>(tx, d.webhook_id)? {
+            no_secret_here(&webhook)?;
+        }
         if d.status == DeliveryStatus::Retrying
             && let Some(job) = d.job_id
             && jobs::promote(tx, tx.now().unix_millis(), QueueName::WebhookDelivery, job).is_ok()

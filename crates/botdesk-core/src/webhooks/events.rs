@@ -17,6 +17,7 @@ use crate::events::Event;
 use crate::ids::{id_or_not_found, not_found};
 use crate::services::Services;
 use crate::webhooks::job::{DeliverWebhook, delivery_options};
+use crate::webhooks::sealed::no_secret_here;
 use crate::webhooks::view::event_dto;
 use crate::webhooks::wire::{EventAccepted, EventIn, WebhookEventDto, WebhookStatusDto};
 
@@ -72,6 +73,7 @@ pub fn send_test(ctx: &Services, actor: &Actor, id: &str) -> Result<EventAccepte
         .store()
         .read(|c| botdesk_store::get::<Webhook>(c, id))
         .map_err(|_| not_found("webhook.not_found", "webhook", id))?;
+    no_secret_here(&row)?;
     let payload = serde_json::json!({
         "message": "A test event from botdesk: if you can read this, the endpoint works.",
         "webhook_id": id.to_string(),

@@ -15,6 +15,20 @@ pub(crate) fn purpose(id: Id) -> String {
 /// Why a delivery was not sent: the endpoint's secret is on another device.
 pub const NO_SECRET_HERE: &str = "webhook.no_secret_here";
 
+/// Refuses to send anything to an endpoint that has no signing secret on this device (it came
+/// with sync from the device that made it, whose secret stays there): nothing unsigned goes out.
+pub(crate) fn no_secret_here(webhook: &Stored<Webhook>) -> Result<(), CoreError> {
+    if webhook.data.secret_ciphertext.is_some() {
+        return Ok(());
+    }
+    Err(CoreError::Conflict {
+        code: NO_SECRET_HERE,
+        message: "this endpoint came from another device and its signing secret stays there; \
+                  rotate the secret on this device to send from here"
+            .into(),
+    })
+}
+
 /// The secrets that sign a delivery now: the current one, and the previous one during a
 /// rotation.
 pub(crate) fn signing_secrets(

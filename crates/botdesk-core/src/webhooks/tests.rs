@@ -15,7 +15,7 @@ use crate::catalog::wire::MerchantCreate;
 use crate::config::Config;
 use crate::events::Event;
 use crate::services::{Services, ServicesOptions, Shell};
-use crate::webhooks::wire::{EventAccepted, EventIn, WebhookCreate, WebhookDto};
+use crate::webhooks::wire::{DeliveryStatus, EventAccepted, EventIn, WebhookCreate, WebhookDto};
 use botdesk_store::Id;
 
 fn open(dir: &std::path::Path, config: Config) -> (Services, ManualClock) {
@@ -250,7 +250,11 @@ async fn an_endpoint_from_another_device_sends_nothing_unsigned_until_its_secret
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         loop {
             let page = deliveries_of(&ctx, &hook, None, None, 10).expect("its deliveries");
-            if let Some(d) = page.items.into_iter().find(|d| d.status == "failed") {
+            if let Some(d) = page
+                .items
+                .into_iter()
+                .find(|d| d.status == DeliveryStatus::Failed)
+            {
                 return d;
             }
             assert!(
@@ -267,4 +271,41 @@ async fn an_endpoint_from_another_device_sends_nothing_unsigned_until_its_secret
     let secret = rotate_secret(&ctx, &Actor::Local, &hook).expect("a secret made here");
     assert!(secret.webhook.has_secret);
     crate::runtime::stop(&ctx).await;
+}
+
+#[test]
+fn an_endpoint_without_its_secret_here_refuses_tests_and_replays_with_its_code() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let config = Config {
+        webhooks_allow_localhost: true,
+        ..Config::default()
+    };
+    let (ctx, _clock) = open(dir.path(), config);
+    let shop = merchant(&ctx);
+    let hook = endpoint(&ctx, &shop, &dead_url());
+    let accepted = send_test(&ctx, &Actor::Local, &hook).expect("a test while it has its secret");
+    let delivery = deliveries_of(&ctx, &hook, None, None, 10)
+        .expect("its deliveries")
+        .items
+        .into_iter()
+        .find(|d| d.event_id == accepted.event_id)
+        .expect("the test's delivery");
+    // As it arrives from another device: the row without the secret, which stays there.
+    let id: Id = hook.parse().expect("an id");
+    ctx.store()
+        .with_tx(&Actor::Local, |tx| {
+            let row = botdesk_store::get::<botdesk_store::tables::webhooks::Webhook>(tx, id)?;
+            let mut data = row.data.clone();
+            data.secret_ciphertext = None;
+            botdesk_store::update(tx, id, data)
+        })
+        .expect("the secret gone");
+    let refused = send_test(&ctx, &Actor::Local, &hook).expect_err("refused");
+    assert_eq!(refused.code(), NO_SECRET_HERE);
+    assert_eq!(refused.kind(), crate::error::ErrorKind::Conflict);
+    let refused = replay(&ctx, &Actor::Local, &delivery.id).expect_err("refused");
+    assert_eq!(refused.code(), NO_SECRET_HERE);
+    // A rotation here gives it a secret: it sends again.
+    rotate_secret(&ctx, &Actor::Local, &hook).expect("a secret of its own");
+    send_test(&ctx, &Actor::Local, &hook).expect("a test once it has one");
 }

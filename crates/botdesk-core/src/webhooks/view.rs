@@ -95,7 +95,7 @@ pub(crate) fn delivery_dto(d: &WebhookDelivery) -> DeliveryDto {
         webhook_id: d.webhook_id.to_string(),
         event_id: d.event_id.to_string(),
         event_type: d.event_type.clone(),
-        status: d.status.as_str().to_owned(),
+        status: d.status,
         attempts: d.attempts,
         next_attempt_at: match d.status {
             DeliveryStatus::Pending | DeliveryStatus::Retrying => {
@@ -116,7 +116,7 @@ pub(crate) fn event_dto(e: &WebhookEvent) -> WebhookEventDto {
         id: e.id.to_string(),
         event_type: e.event_type.clone(),
         merchant_id: e.merchant_id.clone(),
-        source: e.source.as_str().to_owned(),
+        source: e.source,
         payload: e.payload.clone(),
         deliveries: e.deliveries,
         created_at: e.created_at.to_string(),

@@ -1,6 +1,9 @@
 //! The webhooks area's wire types: endpoints, deliveries and their attempts, events in and
 //! out, replays.
 
+pub use botdesk_store::tables::webhook_deliveries::DeliveryStatus;
+pub use botdesk_store::tables::webhook_events::EventSource;
+pub use botdesk_store::tables::webhook_logs::DeliveryOutcome;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use utoipa::{IntoParams, ToSchema};
@@ -116,8 +119,7 @@ pub struct DeliveryDto {
     pub webhook_id: String,
     pub event_id: String,
     pub event_type: String,
-    /// pending, retrying, succeeded or failed.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub next_attempt_at: Option<String>,
     pub last_status: Option<i64>,
@@ -148,7 +150,7 @@ pub struct DeliveryAttemptDto {
     #[ts(type = "Record<string, string>")]
     #[schema(value_type = Object)]
     pub request_headers: serde_json::Value,
-    pub outcome: String,
+    pub outcome: DeliveryOutcome,
     pub response_status: Option<i64>,
     pub response_body_excerpt: Option<String>,
     pub latency_ms: Option<i64>,
@@ -181,8 +183,7 @@ pub struct WebhookEventDto {
     pub id: String,
     pub event_type: String,
     pub merchant_id: Option<String>,
-    /// api, bot, app or test.
-    pub source: String,
+    pub source: EventSource,
     #[ts(type = "Record<string, unknown>")]
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
