@@ -90,7 +90,9 @@ fn menu(app: &tauri::AppHandle) -> tauri::Result<Menu<tauri::Wry>> {
 /// Turns SIGINT and SIGTERM (a logout, `kill`) into a normal quit, so that the window state is
 /// saved and the HTTP API and the core stop cleanly, as with the Quit menu.
 async fn quit_on_signal(app: tauri::AppHandle) {
-    botdesk_core::shutdown::signal().await;
+    let signals = botdesk_core::shutdown::Signals::listen();
+    tracing::info!("listening for SIGINT and SIGTERM");
+    signals.wait().await;
     app.exit(0);
 }
 

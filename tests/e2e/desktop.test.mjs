@@ -402,9 +402,10 @@ describe("the desktop app", () => {
       child.stderr.on("data", (c) => (log += c));
       const exited = new Promise((r) => child.on("exit", (code, signal) => r({ code, signal })));
       const deadline = Date.now() + 30_000;
-      while (!log.includes("desktop app started") && Date.now() < deadline) await sleep(100);
+      // Started, and its signal handlers are in place: a SIGTERM now is heard.
+      while (!log.includes("listening for SIGINT and SIGTERM") && Date.now() < deadline) await sleep(100);
       assert.match(log, /desktop app started/);
-      await sleep(1_000);
+      assert.match(log, /listening for SIGINT and SIGTERM/);
       child.kill("SIGTERM");
       const result = await Promise.race([exited, sleep(15_000).then(() => "timeout")]);
       assert.deepEqual(result, { code: 0, signal: null }, `a clean exit on SIGTERM:\n${log}`);

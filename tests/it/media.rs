@@ -13,15 +13,16 @@ use serde_json::{Value, json};
 
 use crate::support::{Server, error_code, http, json_of, post};
 
-fn corpus(dir: &str) -> Option<PathBuf> {
+fn corpus(dir: &str) -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/media-corpus")
         .join(dir);
-    if path.is_dir() {
-        Some(path)
-    } else {
-        panic!("the shared media corpus is missing: {}", path.display());
-    }
+    assert!(
+        path.is_dir(),
+        "the shared media corpus is missing: {}",
+        path.display()
+    );
+    path
 }
 
 fn base64_upload(
@@ -127,9 +128,7 @@ fn ihdr(width: u32, height: u32) -> Vec<u8> {
 
 #[test]
 fn an_upload_is_processed_and_its_variants_are_served_upright_and_clean() {
-    let Some(photos) = corpus("photos") else {
-        return;
-    };
+    let photos = corpus("photos");
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
 
@@ -263,9 +262,7 @@ fn an_iphone_heic_photo_is_converted_on_ingest() {
 
 #[test]
 fn the_same_bytes_are_stored_once_and_files_go_with_their_last_record() {
-    let Some(photos) = corpus("photos") else {
-        return;
-    };
+    let photos = corpus("photos");
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let bytes = std::fs::read(photos.join("j23_rocket.jpg")).unwrap();
@@ -357,8 +354,8 @@ fn the_same_bytes_are_stored_once_and_files_go_with_their_last_record() {
 
 #[test]
 fn every_bad_input_has_its_own_code_and_leaves_nothing_behind() {
-    let Some(bad) = corpus("bad") else { return };
-    let photos = corpus("photos").unwrap();
+    let bad = corpus("bad");
+    let photos = corpus("photos");
     let dir = tempfile::tempdir().unwrap();
     // A small image limit, to test "over the limit" without a huge file.
     let server = Server::start_with(
@@ -505,7 +502,15 @@ fn an_upload_cut_off_mid_stream_leaves_nothing_and_the_server_serves_on() {
     body.resize(1_000_000, 7);
     stream.write_all(&body).unwrap();
     stream.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // The server is writing the file as it comes (a partial one on disk): now the line dies.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stored_files(dir.path()).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the server never started writing the upload"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     stream.shutdown(std::net::Shutdown::Both).unwrap();
     drop(stream);
 

@@ -38,6 +38,24 @@ fn wait_for(server: &Server, secs: u64, what: &str, done: impl Fn(&Value) -> boo
     }
 }
 
+/// How many times the server has looked for the queue's work.
+fn looks(server: &Server) -> u64 {
+    get(server, Q)["looks"].as_u64().expect("looks")
+}
+
+/// Waits until the server has looked for the queue's work since `before`: what it would have
+/// claimed by then, it has.
+fn looked_since(server: &Server, before: u64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while looks(server) <= before {
+        assert!(
+            Instant::now() < deadline,
+            "the queue was never looked at again"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
 #[test]
 fn the_original_designs_queue_api_and_the_owners_actions() {
     let dir = tempfile::tempdir().unwrap();
@@ -170,8 +188,9 @@ fn the_original_designs_queue_api_and_the_owners_actions() {
     // Pause holds new jobs back; resume runs them.
     let (_, paused) = json_of(post(&server, &format!("{Q}/pause"), &json!({})));
     assert_eq!(paused["paused"], true);
+    let before = looks(&server);
     post(&server, &format!("{Q}/jobs"), &probe("held", json!({})));
-    std::thread::sleep(Duration::from_millis(500));
+    looked_since(&server, before);
     assert_eq!(get(&server, &format!("{Q}/stats"))["waiting"], 1);
     post(&server, &format!("{Q}/resume"), &json!({}));
     wait_for(&server, 20, "ran after resume", |s| {
@@ -358,9 +377,10 @@ fn the_cli_watches_and_fixes_the_queue_beside_a_running_server() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let failing = json!({"name": "probe", "payload": {"note": "cli", "fail_attempts": 1},
                           "options": {"max_attempts": 1}});
+    let before = looks(&server);
     let (_, job) = json_of(post(&server, &format!("{Q}/jobs"), &failing));
     let id = job["id"].as_i64().unwrap();
-    std::thread::sleep(Duration::from_millis(1_500));
+    looked_since(&server, before);
     assert_eq!(
         get(&server, &format!("{Q}/stats"))["waiting"],
         1,

@@ -183,6 +183,13 @@ fn serve(stream: TcpStream, shared: &Shared) {
             .unwrap()
             .push(Received { headers, body });
         let ok = |w: &mut TcpStream, status: &str, extra: &str, body: &[u8]| {
+            // A 204 has no body: one sent anyway would be read as the start of the next answer
+            // on this connection, and the client would send that request again elsewhere.
+            let body = if status.starts_with("204") {
+                &[][..]
+            } else {
+                body
+            };
             let head = format!(
                 "HTTP/1.1 {status}\r\ncontent-length: {}\r\n{extra}\r\n",
                 body.len()

@@ -307,6 +307,8 @@ struct QueueRuntime {
     wake: Notify,
     slots: Arc<Semaphore>,
     bucket: Mutex<Option<Bucket>>,
+    /// How many times the dispatcher has looked for work (see [`Engine::looks`]).
+    looks: std::sync::atomic::AtomicU64,
 }
 
 /// The running queue: a cheap, clone-able handle.
@@ -378,6 +380,7 @@ impl Engine {
                         wake: Notify::new(),
                         slots: Arc::new(Semaphore::new(concurrency)),
                         bucket: Mutex::new(config.rate_limit.map(Bucket::new)),
+                        looks: std::sync::atomic::AtomicU64::new(0),
                     },
                 )
             })
@@ -553,6 +556,17 @@ impl Engine {
     /// Whether this engine runs `queue`'s jobs (it has handlers for it).
     pub fn runs(&self, queue: QueueName) -> bool {
         self.0.queues.contains_key(&queue)
+    }
+
+    /// How many times the queue's dispatcher has looked for work to start since the engine
+    /// started: every claim it made (whatever it found: a paused queue gives nothing) and every
+    /// time the rate limit let nothing start. It grows while the queue is served, so a caller
+    /// can see that the dispatcher looked after a change instead of waiting and hoping.
+    pub fn looks(&self, queue: QueueName) -> u64 {
+        self.0
+            .queues
+            .get(&queue)
+            .map_or(0, |rt| rt.looks.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     pub async fn retry(&self, queue: QueueName, id: i64) -> Result<(), QueueError> {
@@ -838,6 +852,7 @@ async fn dispatch(engine: Engine, queue: QueueName) {
         };
         let permits = engine.take_slots(rt, Some(first));
         if permits.is_empty() {
+            rt.looks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             // Over the rate limit: wait until one more may start.
             let wait = lock(&rt.bucket)
                 .as_ref()
@@ -855,6 +870,7 @@ async fn dispatch(engine: Engine, queue: QueueName) {
                 jobs::claim(c, now, queue, &owner, lease.as_millis() as u64, limit)
             })
             .await;
+        rt.looks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let claim = match claimed {
             Ok(claim) => {
                 failures = 0;

@@ -245,11 +245,13 @@ async fn serve(ctx: Services) -> anyhow::Result<()> {
     let local = listener
         .local_addr()
         .context("the listener has no address")?;
+    // Listening for signals before saying so: a SIGTERM right after the line is heard.
+    let signals = botdesk_core::shutdown::Signals::listen();
     println!("botdesk listening on http://{local}");
     std::io::stdout().flush().ok();
     tracing::info!(%local, data_dir = %ctx.data_dir().display(), "serving");
     botdesk_core::runtime::start(&ctx).await?;
-    botdesk_server::serve(ctx.clone(), listener, botdesk_core::shutdown::signal())
+    botdesk_server::serve(ctx.clone(), listener, signals.wait())
         .await
         .context("the server failed")?;
     botdesk_core::runtime::stop(&ctx).await;

@@ -711,8 +711,9 @@ fn a_backup_taken_while_a_writer_commits_is_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(open(dir.path()));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let committed = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let writer = {
-        let (store, stop) = (store.clone(), stop.clone());
+        let (store, stop, committed) = (store.clone(), stop.clone(), committed.clone());
         std::thread::spawn(move || {
             let mut n = 0u64;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
@@ -725,11 +726,20 @@ fn a_backup_taken_while_a_writer_commits_is_consistent() {
                     })
                     .unwrap();
                 n += 1;
+                committed.store(n, std::sync::atomic::Ordering::Relaxed);
             }
             n
         })
     };
-    std::thread::sleep(Duration::from_millis(100));
+    // The writer is committing (ten transactions in) when the backups start.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while committed.load(std::sync::atomic::Ordering::Relaxed) < 10 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writer never got going"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let backups = tempfile::tempdir().unwrap();
     let in_process = store.backup_to(&backups.path().join("a.db")).unwrap();
     // The command-line path: another connection, as `botdesk backup` in another process uses.

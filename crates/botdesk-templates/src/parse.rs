@@ -358,7 +358,7 @@ mod tests {
         ] {
             for issue in parse(text).unwrap_err() {
                 assert!(
-                    !issue.message.contains("line"),
+                    !issue.message.contains("column"),
                     "{text:?}: {}",
                     issue.message
                 );

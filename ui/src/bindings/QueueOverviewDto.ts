@@ -17,4 +17,9 @@ job_types: Array<string>,
 /**
  * Completions and failures per 10 seconds over the last 10 minutes, oldest first.
  */
-throughput: Array<ThroughputPoint>, };
+throughput: Array<ThroughputPoint>, 
+/**
+ * How many times this botdesk has looked for the queue's work since it started (0 when it
+ * does not run the queue): it grows while the queue is served, paused or not.
+ */
+looks: number, };

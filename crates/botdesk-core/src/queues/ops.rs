@@ -78,6 +78,7 @@ fn overview_of(ctx: &Services, stats: QueueStats) -> QueueOverviewDto {
         throughput: engine
             .map(|e| e.throughput(stats.queue))
             .unwrap_or_default(),
+        looks: engine.map_or(0, |e| e.looks(stats.queue)),
         stats,
     }
 }

@@ -15,6 +15,10 @@ pub struct QueueOverviewDto {
     pub job_types: Vec<String>,
     /// Completions and failures per 10 seconds over the last 10 minutes, oldest first.
     pub throughput: Vec<ThroughputPoint>,
+    /// How many times this botdesk has looked for the queue's work since it started (0 when it
+    /// does not run the queue): it grows while the queue is served, paused or not.
+    #[ts(type = "number")]
+    pub looks: u64,
 }
 
 /// `POST /api/queues/{name}/jobs`: a job for one of the queue's job types.

@@ -3,16 +3,17 @@ use std::path::PathBuf;
 use super::*;
 use crate::{Limits, inspect};
 
-/// `../shared/media-corpus/<dir>`, if this machine has it.
-fn corpus(dir: &str) -> Option<PathBuf> {
+/// `../shared/media-corpus/<dir>` (a test that needs it fails without it, never skips).
+fn corpus(dir: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/media-corpus")
         .join(dir);
-    if path.is_dir() {
-        Some(path)
-    } else {
-        panic!("the shared media corpus is missing: {}", path.display());
-    }
+    assert!(
+        path.is_dir(),
+        "the shared media corpus is missing: {}",
+        path.display()
+    );
+    path
 }
 
 fn run(bytes: &[u8], options: &ProcessOptions) -> Result<Processed, MediaError> {
@@ -240,7 +241,7 @@ fn transparency_stays_in_webp_and_sits_on_white_in_jpeg() {
 
 #[test]
 fn every_exif_orientation_in_the_corpus_comes_out_upright() {
-    let Some(dir) = corpus("orient") else { return };
+    let dir = corpus("orient");
     let reference = image::open(dir.join("o1_hopper_reference.png"))
         .expect("reference")
         .into_rgb8();
@@ -287,7 +288,7 @@ fn every_exif_orientation_in_the_corpus_comes_out_upright() {
 
 #[test]
 fn every_corpus_photo_processes_and_shrinks() {
-    let Some(dir) = corpus("photos") else { return };
+    let dir = corpus("photos");
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .expect("corpus")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -319,7 +320,7 @@ fn every_corpus_photo_processes_and_shrinks() {
 
 #[test]
 fn the_hostile_corpus_is_refused_before_or_during_decoding() {
-    let Some(dir) = corpus("bad") else { return };
+    let dir = corpus("bad");
     for entry in std::fs::read_dir(&dir).expect("corpus") {
         let path = entry.expect("entry").path();
         let name = path
@@ -355,8 +356,7 @@ fn a_heic_photo_becomes_jpeg_and_webp_variants_without_its_location() {
     assert_eq!(processed.outputs.len(), 6);
     // The same picture as the JPEG it was encoded from (both lossy: only roughly equal).
     let reference = decode_rgb(
-        &std::fs::read(corpus("photos").expect("corpus").join("j13_cups_sony.jpg"))
-            .expect("corpus file"),
+        &std::fs::read(corpus("photos").join("j13_cups_sony.jpg")).expect("corpus file"),
     );
     let reference = image::imageops::thumbnail(&reference, 320, 200);
     for output in &processed.outputs {

@@ -138,6 +138,18 @@ async fn eventually<F: Fn(&QueueStats) -> bool>(
     }
 }
 
+/// Waits until the dispatcher has looked for work more than `after` times.
+async fn looked_since(engine: &Engine, after: u64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while engine.looks(QueueName::OrderProcessing) <= after {
+        assert!(
+            Instant::now() < deadline,
+            "the dispatcher never looked again"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_every_job_once_within_the_concurrency_limit() {
     let s = setup(4, quick()).await;
@@ -215,8 +227,10 @@ async fn pause_stops_claiming_and_resume_goes_on() {
         .set_paused(QueueName::OrderProcessing, true)
         .await
         .unwrap();
+    let before = s.engine.looks(QueueName::OrderProcessing);
     s.engine.enqueue_job(&Work::Nothing).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // The enqueue woke the dispatcher; once it has looked, the job is still not claimed.
+    looked_since(&s.engine, before).await;
     let st = s.engine.stats(QueueName::OrderProcessing).await.unwrap();
     assert_eq!((st.waiting, st.completed, st.paused), (1, 0, true));
     s.engine
@@ -402,9 +416,11 @@ async fn a_rate_limit_holds_back_what_exceeds_it() {
     let batch: Vec<NewJob> = (0..8)
         .map(|_| new_job(&Work::Nothing, Work::Nothing.options()).unwrap())
         .collect();
+    let before = s.engine.looks(QueueName::OrderProcessing);
     s.engine.enqueue_bulk(batch).await.unwrap();
     eventually(&s.engine, "the first five ran", |st| st.completed == 5).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // It claimed five, then came back for the rest and the limit let none start.
+    looked_since(&s.engine, before + 1).await;
     let st = s.engine.stats(QueueName::OrderProcessing).await.unwrap();
     assert_eq!((st.completed, st.waiting), (5, 3), "held back by the limit");
     assert_eq!(s.probe.runs.load(Ordering::SeqCst), 5);
