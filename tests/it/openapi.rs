@@ -251,6 +251,17 @@ fn real_answers_match_the_openapi_document() {
     );
     let product = product["id"].as_str().unwrap().to_owned();
     api.get("/api/products");
+    let one = api.get(&format!("/api/products/{product}"));
+    assert_eq!(
+        (one["name"].as_str(), one["merchant_id"].as_str()),
+        (Some("Rocket"), Some(shop.as_str()))
+    );
+    api.expect(
+        M::GET,
+        "/api/products/0193a0c0-0000-7000-8000-000000000000",
+        None,
+        404,
+    );
     api.expect(M::POST, "/api/products", Some(json!({"name": " "})), 400);
     let data = base64::engine::general_purpose::STANDARD.encode(photo());
     let media = api.expect(

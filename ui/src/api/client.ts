@@ -180,6 +180,8 @@ export const api = {
 
   products: () => command("list_products", none),
 
+  product: (id: string) => command("get_product", { path: { id } }),
+
   createProduct: (request: ProductCreate) => command("create_product", { body: request }),
 
   merchants: () => command("list_merchants", none),

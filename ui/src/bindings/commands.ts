@@ -176,6 +176,8 @@ export interface Commands {
   unlink_media_product: { args: { path: { id: string; product_id: string } }; output: MediaDetailDto };
   /** Every product, by name (for the pickers). */
   list_products: { args: NoArgs; output: ProductDto[] };
+  /** One product. */
+  get_product: { args: { path: { id: string } }; output: ProductDto };
   /** Creates a product the bot sells. */
   create_product: { args: { body: ProductCreate }; output: ProductDto };
   /** Every merchant, by name. */
@@ -281,6 +283,7 @@ export const COMMANDS: { readonly [K in CommandName]: CommandSpec } = {
   link_media_product: { method: "PUT", path: "/api/media/{id}/products/{product_id}", params: ["id", "product_id"], query: false, body: true },
   unlink_media_product: { method: "DELETE", path: "/api/media/{id}/products/{product_id}", params: ["id", "product_id"], query: false, body: false },
   list_products: { method: "GET", path: "/api/products", params: [], query: false, body: false },
+  get_product: { method: "GET", path: "/api/products/{id}", params: ["id"], query: false, body: false },
   create_product: { method: "POST", path: "/api/products", params: [], query: false, body: true },
   list_merchants: { method: "GET", path: "/api/merchants", params: [], query: false, body: false },
   create_merchant: { method: "POST", path: "/api/merchants", params: [], query: false, body: true },

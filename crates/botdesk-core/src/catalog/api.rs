@@ -10,6 +10,10 @@ crate::operations! {
     list_products: Get "/api/products" -> [ProductDto]
         => blocking |s, c, i| catalog::products(s);
 
+    /// One product.
+    get_product: Get "/api/products/{id}" path(id) -> ProductDto
+        => blocking |s, c, i| catalog::product(s, &i.path.id);
+
     /// Creates a product the bot sells.
     create_product: Post "/api/products" body(ProductCreate) status(201) -> ProductDto
         => blocking |s, c, i| catalog::create_product(s, &c.actor, i.body);

@@ -8,6 +8,7 @@ use botdesk_store::{Actor, Filter, Id, Stored};
 
 use crate::catalog::wire::{MerchantCreate, MerchantDto, ProductCreate, ProductDto};
 use crate::error::CoreError;
+use crate::ids::{id_or_not_found, not_found};
 use crate::services::Services;
 
 /// The live merchant `text` names, or `product.unknown_merchant`.
@@ -75,6 +76,16 @@ impl From<Stored<Merchant>> for MerchantDto {
             name: m.data.name,
         }
     }
+}
+
+/// One live product, or `product.not_found`.
+pub fn product(ctx: &Services, id: &str) -> Result<ProductDto, CoreError> {
+    let id = id_or_not_found(id, "product.not_found")?;
+    ctx.store()
+        .read(|c| botdesk_store::find::<Product>(c, id))?
+        .filter(|p| !p.is_deleted())
+        .map(ProductDto::from)
+        .ok_or_else(|| not_found("product.not_found", "product", id))
 }
 
 pub fn products(ctx: &Services) -> Result<Vec<ProductDto>, CoreError> {
