@@ -81,10 +81,12 @@ pub fn get(ctx: &Services, id: &str) -> Result<MediaDetailDto, CoreError> {
     })
 }
 
-fn parse_filter<T: std::str::FromStr>(
+/// An optional filter of a listing: none when absent or blank, else `T`, or
+/// `request.invalid_filter` naming the field with `what` it must be.
+fn filter<T: std::str::FromStr>(
     value: Option<&str>,
     field: &'static str,
-    allowed: &str,
+    what: impl FnOnce(&str) -> String,
 ) -> Result<Option<T>, CoreError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
@@ -92,26 +94,27 @@ fn parse_filter<T: std::str::FromStr>(
             CoreError::invalid_field(
                 "request.invalid_filter",
                 field,
-                format!(
-                    "{field} must be one of {allowed}, not {:?}",
-                    text.chars().take(40).collect::<String>()
-                ),
+                format!("{field} {}", what(text)),
             )
         }),
     }
 }
 
+fn parse_filter<T: std::str::FromStr>(
+    value: Option<&str>,
+    field: &'static str,
+    allowed: &str,
+) -> Result<Option<T>, CoreError> {
+    filter(value, field, |text| {
+        format!(
+            "must be one of {allowed}, not {:?}",
+            text.chars().take(40).collect::<String>()
+        )
+    })
+}
+
 fn parse_ref(value: Option<&str>, field: &'static str) -> Result<Option<Id>, CoreError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => text.parse().map(Some).map_err(|_| {
-            CoreError::invalid_field(
-                "request.invalid_filter",
-                field,
-                format!("{field} is not an id"),
-            )
-        }),
-    }
+    filter(value, field, |_| "is not an id".to_owned())
 }
 
 pub fn list(ctx: &Services, query: MediaQuery) -> Result<MediaPageDto, CoreError> {

@@ -58,11 +58,13 @@ pub fn handle_event(
     record_event(
         ctx,
         actor,
-        event_type,
-        merchant,
-        &event.payload,
-        source,
-        None,
+        &NewEvent {
+            event_type,
+            merchant,
+            payload: &event.payload,
+            source,
+            only: None,
+        },
     )
 }
 
@@ -81,35 +83,36 @@ pub fn send_test(ctx: &Services, actor: &Actor, id: &str) -> Result<EventAccepte
     record_event(
         ctx,
         actor,
-        EventType::Test,
-        Some(row.data.merchant_id),
-        &payload,
-        EventSource::Test,
-        Some(id),
+        &NewEvent {
+            event_type: EventType::Test,
+            merchant: Some(row.data.merchant_id),
+            payload: &payload,
+            source: EventSource::Test,
+            only: Some(id),
+        },
     )
+}
+
+/// An event to record: what happened, for which merchant (none: every merchant), where it
+/// came from, and the one endpoint it is for (a test) or none (every subscribed endpoint).
+#[derive(Clone, Copy)]
+struct NewEvent<'a> {
+    event_type: EventType,
+    merchant: Option<Id>,
+    payload: &'a serde_json::Value,
+    source: EventSource,
+    only: Option<Id>,
 }
 
 fn record_event(
     ctx: &Services,
     actor: &Actor,
-    event_type: EventType,
-    merchant: Option<Id>,
-    payload: &serde_json::Value,
-    source: EventSource,
-    only: Option<Id>,
+    event: &NewEvent<'_>,
 ) -> Result<EventAccepted, CoreError> {
     let max_attempts = ctx.config().webhook_max_attempts as u32;
-    let recorded = ctx.store().with_tx(actor, |tx| {
-        record_in(
-            tx,
-            max_attempts,
-            event_type,
-            merchant,
-            payload,
-            source,
-            only,
-        )
-    })?;
+    let recorded = ctx
+        .store()
+        .with_tx(actor, |tx| record_in(tx, max_attempts, event))?;
     Ok(announce(ctx, recorded))
 }
 
@@ -135,11 +138,13 @@ pub(crate) fn record_domain_event(
     record_in(
         tx,
         ctx.config().webhook_max_attempts as u32,
-        event_type,
-        merchant,
-        payload,
-        EventSource::App,
-        None,
+        &NewEvent {
+            event_type,
+            merchant,
+            payload,
+            source: EventSource::App,
+            only: None,
+        },
     )
 }
 
@@ -165,12 +170,15 @@ pub(crate) fn announce(ctx: &Services, recorded: Recorded) -> EventAccepted {
 fn record_in(
     tx: &botdesk_store::Tx<'_>,
     max_attempts: u32,
-    event_type: EventType,
-    merchant: Option<Id>,
-    payload: &serde_json::Value,
-    source: EventSource,
-    only: Option<Id>,
+    event: &NewEvent<'_>,
 ) -> Result<Recorded, CoreError> {
+    let NewEvent {
+        event_type,
+        merchant,
+        payload,
+        source,
+        only,
+    } = *event;
     let merchant_text = merchant.map(|m| m.to_string());
     let mut event = history::insert(
         tx,
