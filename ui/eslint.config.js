@@ -18,6 +18,22 @@ export default tseslint.config(
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
       // A leading underscore marks a parameter a signature needs and the body does not use.
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      // Only the transport knows which shell it runs in (ARCHITECTURE.md, "UI").
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@tauri-apps/*"], message: "Only src/api/transport.ts talks to Tauri." }] },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportExpression[source.value=/^@tauri-apps\\//]",
+          message: "Only src/api/transport.ts talks to Tauri.",
+        },
+      ],
     },
+  },
+  {
+    files: ["src/api/transport.ts"],
+    rules: { "no-restricted-imports": "off", "no-restricted-syntax": "off" },
   },
 );

@@ -22,6 +22,12 @@ export interface Call {
 }
 
 export type EventHandler = (event: EventDto) => void;
+
+/** What a window hears of files dragged over it and dropped on it (the desktop app's). */
+export interface FileDropHandlers {
+  hovering: (over: boolean) => void;
+  dropped: (paths: string[]) => void;
+}
 export type ConnectionHandler = (connected: boolean) => void;
 
 /** A file sent from the page: over HTTP as a multipart stream, in the desktop app as base64. */
@@ -42,6 +48,10 @@ export interface Transport {
   bytes(call: Call, type: string): Promise<Blob>;
   /** Receives every event until the returned function is called. */
   subscribe(onEvent: EventHandler, onConnection?: ConnectionHandler): () => void;
+  /** Files dropped on the window, by path (the desktop app); a browser's page gets its own
+   * drop events instead, so there this does nothing. Stops when the returned function is
+   * called. */
+  onFileDrop(handlers: FileDropHandlers): () => void;
 }
 
 export function isDesktop(): boolean {
@@ -50,6 +60,27 @@ export function isDesktop(): boolean {
 
 class DesktopTransport implements Transport {
   readonly kind = "desktop" as const;
+
+  onFileDrop({ hovering, dropped }: FileDropHandlers): () => void {
+    let stop: (() => void) | undefined;
+    let cancelled = false;
+    void import("@tauri-apps/api/webview").then(({ getCurrentWebview }) =>
+      getCurrentWebview()
+        .onDragDropEvent((event) => {
+          if (event.payload.type === "over" || event.payload.type === "enter") hovering(true);
+          else if (event.payload.type === "leave") hovering(false);
+          else dropped(event.payload.paths);
+        })
+        .then((unlisten) => {
+          if (cancelled) unlisten();
+          else stop = unlisten;
+        }),
+    );
+    return () => {
+      cancelled = true;
+      stop?.();
+    };
+  }
 
   async call<T>({ ipc }: Call): Promise<T> {
     try {
@@ -142,6 +173,10 @@ function buildUrl(path: string, query?: HttpRoute["query"]): string {
 
 class BrowserTransport implements Transport {
   readonly kind = "browser" as const;
+
+  onFileDrop(): () => void {
+    return () => undefined;
+  }
 
   async call<T>({ http }: Call): Promise<T> {
     if (http === null) {

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import { toApiError } from "../api/errors";
-import { isDesktop } from "../api/transport";
+import { transport } from "../api/transport";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { MediaDto } from "../bindings/MediaDto";
 
@@ -99,30 +99,17 @@ export function UploadPanel({
   useEffect(() => {
     addRef.current = add;
   });
-  useEffect(() => {
-    if (!isDesktop()) return;
-    let stop: (() => void) | undefined;
-    let cancelled = false;
-    void import("@tauri-apps/api/webview").then(({ getCurrentWebview }) =>
-      getCurrentWebview()
-        .onDragDropEvent((event) => {
-          if (event.payload.type === "over" || event.payload.type === "enter") setOver(true);
-          else if (event.payload.type === "leave") setOver(false);
-          else {
-            setOver(false);
-            addRef.current(event.payload.paths.map((path) => ({ kind: "path" as const, path })));
-          }
-        })
-        .then((unlisten) => {
-          if (cancelled) unlisten();
-          else stop = unlisten;
-        }),
-    );
-    return () => {
-      cancelled = true;
-      stop?.();
-    };
-  }, []);
+  useEffect(
+    () =>
+      transport().onFileDrop({
+        hovering: setOver,
+        dropped: (paths) => {
+          setOver(false);
+          addRef.current(paths.map((path) => ({ kind: "path" as const, path })));
+        },
+      }),
+    [],
+  );
 
   // Processing news for the files uploaded here.
   const shown = rows.map((row) => {
