@@ -678,6 +678,26 @@ fn not_found(queue: QueueName, id: i64) -> QueueError {
     }
 }
 
+/// The newest job of type `name` on `queue` whose payload's top-level `field` is `value` (the
+/// job a record's work runs as: a media file's processing), none when there is none.
+pub fn newest_with_payload(
+    conn: &Connection,
+    queue: QueueName,
+    name: &str,
+    field: &str,
+    value: &str,
+) -> Result<Option<i64>, QueueError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM queue_jobs WHERE queue = ?1 AND name = ?2 \
+             AND json_extract(payload, ?3) = ?4 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(params![queue, name, format!("$.{field}"), value], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
 /// The queue job `id` is on (ids are unique across queues).
 pub fn queue_of(conn: &Connection, id: i64) -> Result<Option<QueueName>, QueueError> {
     Ok(conn

@@ -23,7 +23,7 @@ pub(crate) fn media_id(id: &str) -> Result<Id, CoreError> {
 }
 
 /// The processing job of each record that has one waiting or running.
-fn jobs_of(ctx: &Services, files: &[Stored<MediaFile>]) -> HashMap<String, i64> {
+fn jobs_of(ctx: &Services, files: &[Stored<MediaFile>]) -> Result<HashMap<String, i64>, CoreError> {
     let wanted: Vec<String> = files
         .iter()
         .filter(|f| {
@@ -35,27 +35,23 @@ fn jobs_of(ctx: &Services, files: &[Stored<MediaFile>]) -> HashMap<String, i64> 
         .map(|f| f.meta.id.to_string())
         .collect();
     if wanted.is_empty() {
-        return HashMap::new();
+        return Ok(HashMap::new());
     }
-    ctx.store()
-        .read(|c| {
-            let mut out = HashMap::new();
-            let mut stmt = c.prepare_cached(
-                "SELECT id, json_extract(payload, '$.media_id') FROM queue_jobs
-                 WHERE queue = 'media_processing' AND name = 'process'
-                   AND json_extract(payload, '$.media_id') = ?1
-                 ORDER BY id DESC LIMIT 1",
-            )?;
-            for media in &wanted {
-                if let Ok((id, _)) = stmt.query_row([media], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-                }) {
-                    out.insert(media.clone(), id);
-                }
+    Ok(ctx.store().read(|c| {
+        let mut out = HashMap::new();
+        for media in wanted {
+            if let Some(job) = jobs::newest_with_payload(
+                c,
+                ProcessMedia::QUEUE,
+                ProcessMedia::NAME,
+                "media_id",
+                &media,
+            )? {
+                out.insert(media, job);
             }
-            Ok::<_, botdesk_store::StoreError>(out)
-        })
-        .unwrap_or_default()
+        }
+        Ok::<_, botdesk_queue::QueueError>(out)
+    })?)
 }
 
 pub fn get(ctx: &Services, id: &str) -> Result<MediaDetailDto, CoreError> {
@@ -63,7 +59,7 @@ pub fn get(ctx: &Services, id: &str) -> Result<MediaDetailDto, CoreError> {
     let (file, uses) = ctx
         .store()
         .read(|c| Ok::<_, LibraryError>((library::get(c, id)?, library::uses(c, id)?)))?;
-    let jobs = jobs_of(ctx, std::slice::from_ref(&file));
+    let jobs = jobs_of(ctx, std::slice::from_ref(&file))?;
     let job = jobs.get(&file.meta.id.to_string()).copied();
     Ok(MediaDetailDto {
         media: dto(&file, job),
@@ -138,7 +134,7 @@ pub fn list(ctx: &Services, query: MediaQuery) -> Result<MediaPageDto, CoreError
         cursor: query.cursor.filter(|c| !c.is_empty()),
     };
     let page = ctx.store().read(|c| library::list(c, &filter, &page))?;
-    let jobs = jobs_of(ctx, &page.items);
+    let jobs = jobs_of(ctx, &page.items)?;
     Ok(MediaPageDto {
         items: page
             .items
