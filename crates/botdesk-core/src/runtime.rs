@@ -32,9 +32,13 @@ pub async fn start(services: &Services) -> Result<(), CoreError> {
         heartbeat: lease / 3,
         ..EngineOptions::default()
     };
-    let bus = services.clone();
-    let sink: ActivitySink =
-        Arc::new(move |activity| bus.events().publish(Event::QueueActivity { activity }));
+    // The engine is the services' own: what it holds of them must not keep them alive.
+    let bus = services.downgrade();
+    let sink: ActivitySink = Arc::new(move |activity| {
+        if let Some(services) = bus.upgrade() {
+            services.events().publish(Event::QueueActivity { activity });
+        }
+    });
     let engine = Engine::start(Arc::clone(services.store_arc()), registry, options, sink).await?;
     if let Err(engine) = services.keep_engine(engine) {
         // Started concurrently by another caller: keep theirs.
@@ -53,5 +57,39 @@ pub async fn stop(services: &Services) {
     services.shutdown();
     if let Some(engine) = services.queue_engine() {
         engine.shutdown(QUEUE_GRACE).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::services::{ServicesOptions, Shell};
+
+    /// The engine is the services' own and holds only weak handles on them: once stopped and
+    /// dropped, nothing keeps them (and their store's connections) alive.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn stopped_services_are_let_go() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let services = Services::open(ServicesOptions::new(
+            dir.path(),
+            Config::default(),
+            Shell::Server,
+        ))
+        .expect("the core opens");
+        start(&services).await.expect("it starts");
+        assert!(services.queue_engine().is_some());
+        let weak = services.downgrade();
+        stop(&services).await;
+        drop(services);
+        // The loops notice the stop at their next turn.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while weak.upgrade().is_some() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "something still holds the services"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }

@@ -9,7 +9,7 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use botdesk_queue::Engine;
@@ -63,6 +63,32 @@ impl ServicesOptions {
 #[derive(Clone)]
 pub struct Services(Arc<Inner>);
 
+/// A handle on [`Services`] that does not keep them alive: what the queue's engine holds (its
+/// jobs' state, its activity sink), since the services hold the engine. A strong handle there
+/// would be a cycle, and services dropped would never close their store.
+#[derive(Clone)]
+pub struct WeakServices(std::sync::Weak<Inner>);
+
+impl fmt::Debug for WeakServices {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakServices").finish_non_exhaustive()
+    }
+}
+
+impl WeakServices {
+    /// The services, while anything else still holds them.
+    pub fn upgrade(&self) -> Option<Services> {
+        self.0.upgrade().map(Services)
+    }
+
+    /// [`WeakServices::upgrade`] for a job: gone services mean botdesk is stopping, and the
+    /// attempt is put back for the next start.
+    pub fn for_job(&self) -> Result<Services, botdesk_queue::JobError> {
+        self.upgrade()
+            .ok_or_else(|| botdesk_queue::JobError::retry("botdesk is stopping"))
+    }
+}
+
 struct Inner {
     data_dir: PathBuf,
     config: Config,
@@ -77,7 +103,7 @@ struct Inner {
     shell: Shell,
     stop: watch::Sender<bool>,
     /// Each area's in-memory state, by its type (caches, fetches under way, schedulers).
-    areas: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    areas: RwLock<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
     /// How many blocking store jobs may run at once. The rest wait here, as cheap async tasks,
     /// rather than as hundreds of threads contending for a few connections and cores.
     gate: tokio::sync::Semaphore,
@@ -85,8 +111,10 @@ struct Inner {
     cpu_gate: tokio::sync::Semaphore,
 }
 
-/// Blocking store jobs running at once: the read pool, plus room for writers.
-const CONCURRENT_STORE_JOBS: usize = 10;
+/// Blocking store jobs running at once: the read pool (8), the writer, and room for the
+/// webhook workers' recordings to wait on the writer without holding readers back (at 10,
+/// deliveries/s fell by a fifth: docs/benchmarks.md).
+const CONCURRENT_STORE_JOBS: usize = 32;
 
 impl fmt::Debug for Services {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -121,7 +149,7 @@ impl Services {
             engine: OnceLock::new(),
             shell: options.shell,
             stop,
-            areas: Mutex::new(HashMap::new()),
+            areas: RwLock::new(HashMap::new()),
             gate: tokio::sync::Semaphore::new(CONCURRENT_STORE_JOBS),
             cpu_gate: tokio::sync::Semaphore::new(cores()),
         })))
@@ -198,14 +226,34 @@ impl Services {
         Ok(tokio::task::spawn_blocking(move || f(&services)).await?)
     }
 
+    /// A handle that does not keep the services alive (see [`WeakServices`]).
+    pub fn downgrade(&self) -> WeakServices {
+        WeakServices(Arc::downgrade(&self.0))
+    }
+
     /// An area's in-memory state, made (with `Default`) on first use. The area owns the type;
     /// the services only keep it for as long as they live.
     pub fn area<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
-        let mut areas = self.0.areas.lock().unwrap_or_else(|p| p.into_inner());
-        let slot = areas
-            .entry(TypeId::of::<T>())
-            .or_insert_with(|| Arc::new(T::default()) as Arc<dyn Any + Send + Sync>);
-        match Arc::clone(slot).downcast::<T>() {
+        // Read on every request (the key check, a preview): shared, not exclusive.
+        let found = self
+            .0
+            .areas
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&TypeId::of::<T>())
+            .cloned();
+        let slot = match found {
+            Some(slot) => slot,
+            None => Arc::clone(
+                self.0
+                    .areas
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .entry(TypeId::of::<T>())
+                    .or_insert_with(|| Arc::new(T::default()) as Arc<dyn Any + Send + Sync>),
+            ),
+        };
+        match slot.downcast::<T>() {
             Ok(state) => state,
             // The slot is keyed by the type's id: it always holds a T.
             Err(_) => Arc::new(T::default()),

@@ -83,7 +83,13 @@ async fn handle<O: Operation>(
                 .collect(),
         )?
     };
-    let ApiQuery(query) = ApiQuery::<O::Query>::from_request_parts(&mut parts, &state).await?;
+    let query: O::Query = if O::SPEC.has_query {
+        ApiQuery::<O::Query>::from_request_parts(&mut parts, &state)
+            .await?
+            .0
+    } else {
+        from_object(serde_json::Map::new())?
+    };
     let body: O::Body = if O::SPEC.has_body {
         let ApiJson(body) =
             ApiJson::<O::Body>::from_request(Request::from_parts(parts, body), &state).await?;

@@ -17,7 +17,7 @@ use crate::caller::job_actor;
 use crate::events::Event;
 use crate::media::view::dto;
 use crate::media::wire::{MediaDto, MediaOptionsDto};
-use crate::services::Services;
+use crate::services::{Services, WeakServices};
 
 /// The job that makes an image's variants (the original design's
 /// `queueMediaProcessing(mediaId, path, {sizes, quality})`; the path is the content's).
@@ -30,7 +30,7 @@ pub struct ProcessMedia {
 }
 
 impl Job for ProcessMedia {
-    type State = Services;
+    type State = WeakServices;
     const QUEUE: QueueName = QueueName::MediaProcessing;
     const NAME: &'static str = "process";
 
@@ -45,16 +45,16 @@ impl Job for ProcessMedia {
 
     async fn run(
         self,
-        state: Arc<Services>,
+        state: Arc<WeakServices>,
         cx: JobContext,
     ) -> Result<serde_json::Value, JobError> {
-        run_processing(self, state, cx).await
+        run_processing(self, Arc::new(state.for_job()?), cx).await
     }
 }
 
 /// Registers the processing job, one image per core at a time (it is CPU-bound).
 pub(crate) fn register(registry: &mut Registry, services: &Services) {
-    registry.register::<ProcessMedia>(Arc::new(services.clone()));
+    registry.register::<ProcessMedia>(Arc::new(services.downgrade()));
     let cores = crate::services::cores();
     registry.configure(
         QueueName::MediaProcessing,

@@ -13,7 +13,7 @@ use botdesk_sync::storage::{Storage, StorageConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::error::CoreError;
-use crate::services::Services;
+use crate::services::{Services, WeakServices};
 use crate::sync::connection::{load_connection, remote_config};
 use crate::sync::live::{Live, SyncRuntime};
 use crate::sync::status::{Outcome, read_outcome, write_outcome};
@@ -32,7 +32,7 @@ pub struct RunSync {
 }
 
 impl Job for RunSync {
-    type State = Services;
+    type State = WeakServices;
     const QUEUE: QueueName = QueueName::Sync;
     const NAME: &'static str = "sync";
 
@@ -47,9 +47,10 @@ impl Job for RunSync {
 
     async fn run(
         self,
-        services: Arc<Services>,
+        services: Arc<WeakServices>,
         _cx: JobContext,
     ) -> Result<serde_json::Value, JobError> {
+        let services = services.for_job()?;
         match run_sync(&services).await {
             Ok(report) => Ok(serde_json::to_value(report).unwrap_or_default()),
             // The scheduler decides when to try again (backing off while unreachable).

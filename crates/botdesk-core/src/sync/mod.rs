@@ -29,7 +29,7 @@ use crate::services::Services;
 
 /// The `sync` job.
 pub(crate) fn register_jobs(registry: &mut Registry, services: &Services) {
-    registry.register::<RunSync>(Arc::new(services.clone()));
+    registry.register::<RunSync>(Arc::new(services.downgrade()));
 }
 
 /// The sync area's background work: the scheduler and the status publisher.

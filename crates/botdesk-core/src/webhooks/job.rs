@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::caller::job_actor;
 use crate::error::CoreError;
 use crate::events::Event;
-use crate::services::Services;
+use crate::services::{Services, WeakServices};
 use crate::webhooks::endpoints::policy;
 use crate::webhooks::sealed::{NO_SECRET_HERE, signing_secrets};
 use crate::webhooks::view::load_dto;
@@ -40,7 +40,7 @@ pub struct DeliverWebhook {
 /// What the delivery job runs with: the services, one HTTP client, and each endpoint's gate.
 #[derive(Debug)]
 pub struct DeliveryState {
-    services: Services,
+    services: WeakServices,
     sender: Sender,
     disable_after: Duration,
     gates: Gates<Id>,
@@ -66,7 +66,7 @@ const QUEUE_CONCURRENCY: usize = 64;
 pub(crate) fn register(registry: &mut Registry, services: &Services) -> Result<(), CoreError> {
     let config = services.config();
     let state = Arc::new(DeliveryState {
-        services: services.clone(),
+        services: services.downgrade(),
         sender: Sender::new(policy(services))?,
         disable_after: Duration::from_secs(config.webhook_disable_after_hours * 3600),
         gates: Gates::new(config.webhook_endpoint_concurrency as usize),
@@ -94,14 +94,14 @@ async fn deliver(
     state: Arc<DeliveryState>,
     cx: JobContext,
 ) -> Result<serde_json::Value, JobError> {
+    let services = state.services.for_job()?;
     let Ok(id) = job.delivery_id.parse::<Id>() else {
         return Err(JobError::permanent(format!(
             "{:?} is not a delivery id",
             job.delivery_id
         )));
     };
-    let loaded = state
-        .services
+    let loaded = services
         .blocking(move |s| {
             s.store().read(|c| {
                 let Some(d) = deliveries::get(c, id)? else {
@@ -135,7 +135,7 @@ async fn deliver(
                 ),
                 _ => "the endpoint was deleted".to_owned(),
             };
-            give_up(&state, &cx, &delivery, &reason).await?;
+            give_up(&services, &cx, &delivery, &reason).await?;
             return Err(JobError::permanent(reason));
         }
     };
@@ -151,7 +151,7 @@ async fn deliver(
         ));
     };
 
-    let now = state.services.now();
+    let now = services.now();
     if webhook.data.secret_ciphertext.is_none() {
         // Made on another device: its secret stays there. Nothing unsigned ever goes out.
         drop(permit);
@@ -159,10 +159,10 @@ async fn deliver(
             "{NO_SECRET_HERE}: this endpoint came from another device and its signing secret \
              stays there; rotate the secret on this device to deliver from here, then replay"
         );
-        give_up(&state, &cx, &delivery, &reason).await?;
+        give_up(&services, &cx, &delivery, &reason).await?;
         return Err(JobError::permanent(reason));
     }
-    let secrets = signing_secrets(state.services.secrets(), &webhook, now)
+    let secrets = signing_secrets(services.secrets(), &webhook, now)
         .map_err(|e| JobError::permanent(e.to_string()))?;
     let attempt_no = delivery.attempts + 1;
     let message_id = delivery.id.to_string();
@@ -254,8 +254,7 @@ async fn deliver(
         last_error: attempt.error.clone(),
         latency_ms: Some(attempt.latency_ms as i64),
     };
-    let disabled = state
-        .services
+    let disabled = services
         .blocking(move |s| {
             s.store()
                 .with_tx(&actor, |tx| -> Result<Option<WebhookDto>, CoreError> {
@@ -297,8 +296,7 @@ async fn deliver(
         .map_err(|e| JobError::retry(format!("recording the attempt failed: {e}")))?;
     if let Some(webhook) = disabled {
         tracing::warn!(webhook = %webhook.id, reason = ?webhook.disabled_reason, "webhook disabled");
-        state
-            .services
+        services
             .events()
             .publish(Event::WebhookDisabled { webhook });
     }
@@ -312,7 +310,7 @@ async fn deliver(
 
 /// Marks a delivery failed without sending it (its endpoint is gone or disabled).
 async fn give_up(
-    state: &DeliveryState,
+    services: &Services,
     cx: &JobContext,
     delivery: &WebhookDelivery,
     reason: &str,
@@ -327,8 +325,7 @@ async fn give_up(
         latency_ms: None,
     };
     let id = delivery.id;
-    state
-        .services
+    services
         .blocking(move |s| {
             s.store().with_tx(&actor, |tx| -> Result<(), CoreError> {
                 Ok(deliveries::record_attempt(tx, id, &result)?)
