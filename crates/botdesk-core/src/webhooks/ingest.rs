@@ -38,21 +38,15 @@ pub fn ingest_enabled(ctx: &Services) -> Result<bool, CoreError> {
         .is_some())
 }
 
-/// The headers of a signed request, as the HTTP shell read them.
-#[derive(Debug, Clone, Copy)]
-pub struct SignedRequest<'a> {
-    pub id: Option<&'a str>,
-    pub timestamp: Option<&'a str>,
-    pub signature: Option<&'a str>,
-    pub body: &'a [u8],
-}
+/// The headers of a signed request, as the HTTP shell read them (the signing crate's own).
+pub use botdesk_webhooks::Signed as SignedRequest;
 
 /// `POST /api/events`: the bot's event, signed like a delivery with the ingestion secret;
 /// unsigned, stale or forged requests are refused before the body is even parsed.
 pub fn ingest(
     ctx: &Services,
     actor: &Actor,
-    request: SignedRequest<'_>,
+    request: Signed<'_>,
 ) -> Result<EventAccepted, CoreError> {
     use base64::Engine as _;
     let stored = ctx
@@ -71,12 +65,7 @@ pub fn ingest(
     let secret = Secret::from_bytes(ctx.secrets().open_sealed(INGEST_SECRET, &sealed)?)?;
     botdesk_webhooks::signing::verify(
         &[&secret],
-        Signed {
-            id: request.id,
-            timestamp: request.timestamp,
-            signature: request.signature,
-            body: request.body,
-        },
+        request,
         ctx.now().unix_millis() / 1000,
         botdesk_webhooks::signing::DEFAULT_TOLERANCE_S,
     )
