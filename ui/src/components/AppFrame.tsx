@@ -4,16 +4,17 @@
 import { type ReactNode, useEffect, useRef } from "react";
 import type { Page } from "../hooks/useRoute";
 import { SyncIndicator } from "../sync/SyncIndicator";
+import { Icon } from "./Icon";
 
-const NAV: { page: Page; label: string; icon: string }[] = [
-  { page: "templates", label: "Templates", icon: "✉" },
-  { page: "media", label: "Media", icon: "▣" },
-  { page: "orders", label: "Orders", icon: "☰" },
-  { page: "queues", label: "Queues", icon: "≡" },
-  { page: "webhooks", label: "Webhooks", icon: "⇄" },
-  { page: "sync", label: "Sync", icon: "⟳" },
-  { page: "activity", label: "Activity", icon: "◷" },
-  { page: "settings", label: "Settings", icon: "⚙" },
+const NAV: { page: Page; label: string }[] = [
+  { page: "templates", label: "Templates" },
+  { page: "media", label: "Media" },
+  { page: "orders", label: "Orders" },
+  { page: "queues", label: "Queues" },
+  { page: "webhooks", label: "Webhooks" },
+  { page: "sync", label: "Sync" },
+  { page: "activity", label: "Activity" },
+  { page: "settings", label: "Settings" },
 ];
 
 export function AppFrame({ page, banner, children }: { page: Page; banner: ReactNode; children: ReactNode }) {
@@ -37,7 +38,7 @@ export function AppFrame({ page, banner, children }: { page: Page; banner: React
           <span className="brand-mark" aria-hidden="true">
             b
           </span>
-          botdesk
+          <span className="brand-name">botdesk</span>
         </div>
         <ul>
           {NAV.map((item) => (
@@ -47,11 +48,10 @@ export function AppFrame({ page, banner, children }: { page: Page; banner: React
                 aria-current={item.page === page ? "page" : undefined}
                 className={item.page === page ? "active" : undefined}
                 data-testid={`nav-${item.page}`}
+                title={item.label}
               >
-                <span className="nav-icon" aria-hidden="true">
-                  {item.icon}
-                </span>
-                {item.label}
+                <Icon name={item.page} className="nav-icon" />
+                <span className="nav-label">{item.label}</span>
               </a>
             </li>
           ))}

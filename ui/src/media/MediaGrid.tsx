@@ -13,7 +13,7 @@ function Tile({ media, progress, selected }: { media: MediaDto; progress: number
   const busy = media.status === "pending" || media.status === "processing";
   return (
     <li className={`media-tile${selected ? " media-tile-selected" : ""}`} data-testid="media-tile" data-status={media.status} data-name={media.file_name}>
-      <a href={`#/media/${media.id}`} aria-label={`${media.file_name}: ${STATUS_LABEL[media.status] ?? media.status}`}>
+      <a href={`#/media/${media.id}`}>
         <span className="media-thumb">
           {url !== null ? (
             <img src={url} alt="" data-testid="media-thumb" />
@@ -24,6 +24,7 @@ function Tile({ media, progress, selected }: { media: MediaDto; progress: number
           )}
         </span>
         <span className="media-tile-name">{media.file_name}</span>
+        <span className="visually-hidden">{`, ${STATUS_LABEL[media.status] ?? media.status}`}</span>
         <span className="muted media-tile-facts">
           {media.width !== null && media.height !== null ? `${String(media.width)}×${String(media.height)} · ` : ""}
           {bytes(media.size_bytes)}

@@ -170,6 +170,7 @@ export function ActivityPage() {
         </Empty>
       )}
       {items.length > 0 && (
+        <div className="table-scroll" role="region" aria-label="Changes" tabIndex={0}>
         <table className="data-table" data-testid="audit-table">
           <thead>
             <tr>
@@ -205,6 +206,7 @@ export function ActivityPage() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {current?.cursor != null && items.length > 0 && (
         <div className="pager">

@@ -88,12 +88,16 @@ export function SyncPage() {
     if (event.type === "sync.status" || event.type === "audit.appended" || event.type === "events.lagged") reload();
   });
   const s = status.data;
+  // Until a project is set up, setting it up is the page's first step.
+  const connectionFirst = connection.data !== undefined && !connection.data.configured;
+  const form = connection.data !== undefined && <ConnectionForm key={String(connection.data.configured) + (connection.data.server ?? "")} connection={connection.data} onSaved={reload} />;
   return (
     <section aria-labelledby="sync-title">
       <header className="page-header">
         <h1 id="sync-title">Sync</h1>
         <p className="subtitle">botdesk works offline; when the bot's Supabase project can be reached, both sides are brought together.</p>
       </header>
+      {connectionFirst && form}
       {status.status === "error" && s === undefined ? (
         <ErrorState error={status.error} onRetry={status.reload} />
       ) : s === undefined ? (
@@ -148,6 +152,7 @@ export function SyncPage() {
             <button
               type="button"
               disabled={!s.configured}
+              aria-describedby={s.configured ? undefined : "sync-now-why"}
               onClick={() => {
                 setActionError(null);
                 api.syncNow().then(reload, (e: unknown) => {
@@ -158,6 +163,11 @@ export function SyncPage() {
             >
               Sync now
             </button>
+            {!s.configured && (
+              <span id="sync-now-why" className="hint">
+                Set up the connection first: paste the project's connection string {connectionFirst ? "above" : "below"}.
+              </span>
+            )}
           </div>
           <ActionError error={actionError} testId="sync-now-error" />
         </div>
@@ -170,7 +180,7 @@ export function SyncPage() {
       ) : (
         <RefusedRows rows={errors.data} onChanged={reload} />
       )}
-      {connection.data !== undefined && <ConnectionForm key={String(connection.data.configured) + (connection.data.server ?? "")} connection={connection.data} onSaved={reload} />}
+      {!connectionFirst && form}
     </section>
   );
 }

@@ -165,7 +165,7 @@ export function ConnectionForm({ connection, onSaved }: { connection: SyncConnec
           )}
         </div>
       )}
-      <div className="button-row">
+      <div className="button-row sticky-actions">
         <button type="submit" disabled={busy} data-testid="sync-save">
           Save
         </button>

@@ -21,9 +21,9 @@ export function SyncIndicator() {
   const status = live ?? loaded.data;
   if (status === undefined) return null;
   return (
-    <a href="#/sync" className={`sync-indicator sync-${status.state}`} data-testid="sync-indicator" data-state={status.state} title={status.last_failure?.message ?? undefined}>
+    <a href="#/sync" className={`sync-indicator sync-${status.state}`} data-testid="sync-indicator" data-state={status.state} title={status.last_failure?.message ?? describeSync(status)}>
       <span className="sync-dot" aria-hidden="true" />
-      {describeSync(status)}
+      <span className="sync-words">{describeSync(status)}</span>
     </a>
   );
 }

@@ -215,11 +215,6 @@ function EditorForm({
           </span>
         )}
       </header>
-      {notice !== null && (
-        <p className="notice" role="status" data-testid="editor-notice">
-          {notice}
-        </p>
-      )}
       <div className="editor-grid">
         <form className="editor-form" onSubmit={save} noValidate>
           <div className="field-row">
@@ -322,7 +317,7 @@ function EditorForm({
               )}
             </div>
           )}
-          <div className="actions">
+          <div className="actions sticky-actions">
             <button type="submit" disabled={saving || !dirty} data-testid="save-template">
               {saving ? "Saving…" : template === null ? "Create" : "Save"}
             </button>
@@ -340,6 +335,11 @@ function EditorForm({
               <button type="button" className="danger" onClick={remove}>
                 Delete
               </button>
+            )}
+            {notice !== null && !dirty && (
+              <span className="saved" role="status" data-testid="editor-notice">
+                {notice}
+              </span>
             )}
             {issues.length > 0 && (
               <span className="issue-count" data-testid="issue-count">
