@@ -132,13 +132,10 @@ describe("the media library", () => {
     assert.equal(await page.getByTestId("media-tile").count(), 3);
     await page.getByTestId("filter-unused").uncheck();
 
-    // Deleted, with a confirmation that names what uses it.
-    let question = "";
-    page.once("dialog", (dialog) => {
-      question = dialog.message();
-      void dialog.accept();
-    });
+    // Deleted, with the app's own confirmation naming what uses it.
     await page.getByTestId("delete-media").click();
+    const question = await page.getByTestId("confirm-dialog").textContent();
+    await page.getByTestId("confirm-ok").click();
     await tile("o6_hopper.jpg").waitFor({ state: "detached" });
     assert.match(question, /Hopper print/);
     const gone = await fetch(`${env.server.url}/api/media/${id}`);

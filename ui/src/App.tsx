@@ -1,4 +1,6 @@
 import { AppFrame } from "./components/AppFrame";
+import { ConfirmProvider } from "./components/Confirm";
+import { ToastProvider } from "./components/Toasts";
 import { StartupError } from "./components/StartupError";
 import { KeyPrompt } from "./components/KeyPrompt";
 import { StatusBanner } from "./components/StatusBanner";
@@ -52,10 +54,14 @@ export function App() {
     );
   }
   return (
-    <AppFrame page={page} banner={<StatusBanner status={status} onRetry={recheck} />}>
-      {/* A new subpath is a new page, except in the queue monitor and the media library, which
-          keep their filters, paging and uploads while an item is opened and closed. */}
-      <PageView key={page === "queues" || page === "media" || page === "webhooks" ? page : `${page}/${subpath}`} page={page} subpath={subpath} />
-    </AppFrame>
+    <ConfirmProvider>
+      <ToastProvider>
+        <AppFrame page={page} focusKey={page === "templates" ? `${page}/${subpath}` : page} banner={<StatusBanner status={status} onRetry={recheck} />}>
+          {/* A new subpath is a new page, except in the queue monitor and the media library, which
+              keep their filters, paging and uploads while an item is opened and closed. */}
+          <PageView key={page === "queues" || page === "media" || page === "webhooks" ? page : `${page}/${subpath}`} page={page} subpath={subpath} />
+        </AppFrame>
+      </ToastProvider>
+    </ConfirmProvider>
   );
 }

@@ -1,6 +1,6 @@
 // The frame around every page: navigation, the backend status banner, and the page itself.
-// Keyboard users get a skip link and visible focus; the page's main region takes focus on
-// navigation so screen readers announce it.
+// Keyboard users get a skip link and visible focus; a new page's heading takes focus, so screen
+// readers announce it and the next Tab starts in the page.
 import { type ReactNode, useEffect, useRef } from "react";
 import type { Page } from "../hooks/useRoute";
 import { SyncIndicator } from "../sync/SyncIndicator";
@@ -17,8 +17,10 @@ const NAV: { page: Page; label: string }[] = [
   { page: "settings", label: "Settings" },
 ];
 
-export function AppFrame({ page, banner, children }: { page: Page; banner: ReactNode; children: ReactNode }) {
-  // Focus moves to the page when the page changes, not when a sub-page (an editor) opens.
+/** How long a new page may take to show its heading (it may be loading) before focus gives up. */
+const HEADING_WAIT_MS = 3000;
+
+export function AppFrame({ page, focusKey, banner, children }: { page: Page; focusKey: string; banner: ReactNode; children: ReactNode }) {
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   useEffect(() => {
@@ -26,8 +28,25 @@ export function AppFrame({ page, banner, children }: { page: Page; banner: React
       first.current = false;
       return;
     }
-    main.current?.focus();
-  }, [page]);
+    // The heading may come after the page's data: wait for it, a frame at a time.
+    const started = performance.now();
+    let frame = 0;
+    const focusHeading = () => {
+      const heading = main.current?.querySelector<HTMLElement>("h1");
+      if (heading !== null && heading !== undefined) {
+        heading.tabIndex = -1;
+        heading.focus();
+      } else if (performance.now() - started < HEADING_WAIT_MS) {
+        frame = requestAnimationFrame(focusHeading);
+      } else {
+        main.current?.focus();
+      }
+    };
+    focusHeading();
+    return () => {
+      cancelAnimationFrame(frame);
+    };
+  }, [focusKey]);
   return (
     <div className="frame">
       <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }}>

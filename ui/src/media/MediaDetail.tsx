@@ -5,8 +5,10 @@ import { api } from "../api/client";
 import { type ApiError, toApiError } from "../api/errors";
 import type { MediaDetailDto } from "../bindings/MediaDetailDto";
 import type { ProductDto } from "../bindings/ProductDto";
+import { useConfirm } from "../components/Confirm";
 import { ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
+import { usePanel } from "../hooks/usePanel";
 import { STATUS_LABEL, bytes, saved } from "./format";
 import { useMediaImage } from "./useMediaImage";
 
@@ -70,23 +72,61 @@ function ProductLink({ media, products, onChanged }: { media: MediaDetailDto; pr
   );
 }
 
+/** What deleting a file breaks, said before it is done: templates first, as they stop sending. */
+function DeleteConsequences({ media }: { media: MediaDetailDto }) {
+  const templates = media.uses.filter((u) => u.kind === "template_header");
+  const products = media.uses.filter((u) => u.kind === "product");
+  if (templates.length === 0 && products.length === 0) return <p>Its files are removed when nothing else holds them.</p>;
+  return (
+    <>
+      {templates.length > 0 && (
+        <>
+          <p>
+            <strong>
+              {templates.length === 1 ? "This template shows it as its header and stops working:" : `These ${String(templates.length)} templates show it as their header and stop working:`}
+            </strong>
+          </p>
+          <ul data-testid="delete-breaks-templates">
+            {templates.map((t) => (
+              <li key={t.id}>{t.name}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      {products.length > 0 && (
+        <>
+          <p>{products.length === 1 ? "This product loses the photo:" : "These products lose the photo:"}</p>
+          <ul data-testid="delete-breaks-products">
+            {products.map((p) => (
+              <li key={p.id}>{p.name}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
+
 export function MediaDetail({ id, refresh, onDeleted }: { id: string; refresh: number; onDeleted: () => void }) {
   const loaded = useApi(() => api.mediaDetail(id), [id, refresh]);
   const products = useApi(() => api.products(), []);
   const [error, setError] = useState<ApiError | null>(null);
   const [copied, setCopied] = useState(false);
+  const confirm = useConfirm();
+  const panel = usePanel<HTMLElement>("#/media", loaded.data !== undefined, id);
   if (loaded.status === "error" && loaded.data === undefined) return <ErrorState error={loaded.error} onRetry={loaded.reload} />;
   const media = loaded.data;
   if (media === undefined) return <Loading label="Loading the file…" />;
   const saving = saved(media);
 
-  const remove = () => {
-    const uses = media.uses.map((u) => u.name).join(", ");
-    const question =
-      uses === ""
-        ? `Delete ${media.file_name}? Its files are removed when nothing else holds them.`
-        : `${media.file_name} is used by ${uses}. Delete it anyway? Its product links end with it.`;
-    if (!window.confirm(question)) return;
+  const remove = async () => {
+    const yes = await confirm({
+      title: `Delete ${media.file_name}?`,
+      body: <DeleteConsequences media={media} />,
+      confirm: media.uses.length === 0 ? "Delete the file" : "Delete it anyway",
+      danger: true,
+    });
+    if (!yes) return;
     setError(null);
     api.removeMedia(media.id, media.uses.length > 0).then(onDeleted, (e: unknown) => {
       setError(toApiError(e));
@@ -94,10 +134,10 @@ export function MediaDetail({ id, refresh, onDeleted }: { id: string; refresh: n
   };
 
   return (
-    <aside className="media-detail" aria-labelledby="media-detail-title" data-testid="media-detail">
+    <aside ref={panel} className="media-detail" aria-labelledby="media-detail-title" data-testid="media-detail">
       <header className="job-detail-head">
         <h2 id="media-detail-title">{media.file_name}</h2>
-        <a href="#/media" aria-label="Close">
+        <a className="close" href="#/media" aria-label="Close the file">
           ✕
         </a>
       </header>
@@ -198,7 +238,7 @@ export function MediaDetail({ id, refresh, onDeleted }: { id: string; refresh: n
         </p>
       )}
       <div className="actions">
-        <button type="button" className="danger" onClick={remove} data-testid="delete-media">
+        <button type="button" className="danger" onClick={() => { void remove(); }} data-testid="delete-media">
           Delete…
         </button>
       </div>

@@ -21,9 +21,9 @@ const REFRESH_MS = 500;
 function EventsSecret() {
   const [secret, setSecret] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  if (secret !== null) return <SecretReveal title="The bot's events secret" secret={secret} onDone={() => { setSecret(null); }} />;
   return (
     <div className="card">
+      {secret !== null && <SecretReveal title="The bot's events secret" secret={secret} onDone={() => { setSecret(null); }} />}
       <h2>Events from the bot</h2>
       <p className="hint">
         The bot pushes its events to <code>POST /api/events</code>, signed like a webhook with this secret. A new secret replaces the old one at once.

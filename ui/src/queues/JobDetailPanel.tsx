@@ -1,13 +1,40 @@
 // One job: its payload, progress, result, every failed attempt with its error and timing, and
 // what the owner can do to it.
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { type JobAction, api } from "../api/client";
 import { type ApiError, toApiError } from "../api/errors";
+import type { JobDetail } from "../bindings/JobDetail";
+import { Countdown } from "../components/Countdown";
+import { useConfirm } from "../components/Confirm";
 import { ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
+import { usePanel } from "../hooks/usePanel";
 import { took, when } from "./format";
 
 const LABEL: Record<JobAction, string> = { retry: "Retry", cancel: "Cancel", remove: "Remove", promote: "Run now" };
+const DONE: Record<JobAction, string> = { retry: "Retried", cancel: "Cancelled", remove: "Removed", promote: "Moved to the front" };
+
+/** Where the job is now, in words: the notice after an action reads the live state, not the answer. */
+function stateNow(job: JobDetail): ReactNode {
+  switch (job.state) {
+    case "waiting":
+      return "it is waiting to run";
+    case "active":
+      return "it is running";
+    case "delayed":
+      return (
+        <>
+          it runs <Countdown at={job.run_at} />
+        </>
+      );
+    case "completed":
+      return "it has finished";
+    case "failed":
+      return "it failed again";
+    case "cancelled":
+      return "it is cancelled";
+  }
+}
 
 export function JobDetailPanel({
   queue,
@@ -23,16 +50,22 @@ export function JobDetailPanel({
   const detail = useApi(() => api.job(queue, id), [queue, id, refresh]);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<ApiError | null>(null);
-  const [notice, setNotice] = useState("");
+  const [done, setDone] = useState<JobAction | null>(null);
+  const confirm = useConfirm();
+  const panel = usePanel<HTMLElement>(`#/queues/${queue}`, detail.data !== undefined, `${queue}/${String(id)}`);
 
-  const act = (action: JobAction) => {
-    if (action === "remove" && !window.confirm(`Remove job #${String(id)}? Its record and history are deleted.`)) return;
+  const act = async (action: JobAction) => {
+    if (
+      action === "remove" &&
+      !(await confirm({ title: `Remove job #${String(id)}?`, body: "Its record and its history of attempts are deleted.", confirm: "Remove the job", danger: true }))
+    )
+      return;
     setBusy(true);
     setFailure(null);
     api.jobAction(queue, id, action).then(
       (result) => {
         setBusy(false);
-        setNotice(result.state === null ? `Job #${String(id)} removed.` : `Job #${String(id)} is now ${result.state}.`);
+        setDone(action);
         onChanged();
         if (result.state === null) window.location.hash = `#/queues/${queue}`;
         else detail.reload();
@@ -49,7 +82,7 @@ export function JobDetailPanel({
   }
   const job = detail.data;
   return (
-    <aside className="card job-detail" aria-labelledby="job-title" data-testid="job-detail">
+    <aside ref={panel} className="card job-detail" aria-labelledby="job-title" data-testid="job-detail">
       <header className="job-detail-head">
         <h2 id="job-title">
           Job #{job.id} <span className="muted">{job.name}</span>
@@ -70,16 +103,16 @@ export function JobDetailPanel({
             data-testid={`job-${action}`}
             className={action === "remove" || action === "cancel" ? "danger" : undefined}
             onClick={() => {
-              act(action);
+              void act(action);
             }}
           >
             {LABEL[action]}
           </button>
         ))}
       </div>
-      {notice !== "" && (
+      {done !== null && (
         <p className="notice" role="status" data-testid="job-notice">
-          {notice}
+          {DONE[done]} job #{job.id}: {stateNow(job)}.
         </p>
       )}
       {failure !== null && <ErrorState error={failure} />}
@@ -98,7 +131,15 @@ export function JobDetailPanel({
         <dt>Created</dt>
         <dd>{when(job.created_at)}</dd>
         <dt>{job.state === "delayed" ? "Runs at" : "Run at"}</dt>
-        <dd>{when(job.run_at)}</dd>
+        <dd>
+          {when(job.run_at)}
+          {job.state === "delayed" && (
+            <span className="muted">
+              {" "}
+              (<Countdown at={job.run_at} testId="job-countdown" />)
+            </span>
+          )}
+        </dd>
         <dt>Last attempt</dt>
         <dd>
           {when(job.started_at)}

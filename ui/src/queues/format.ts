@@ -1,19 +1,14 @@
 // Small display helpers shared by the queue monitor's parts.
 import type { JobState } from "../bindings/JobState";
 
+export { when } from "../lib/time";
+
 export const STATES: readonly JobState[] = ["waiting", "delayed", "active", "completed", "failed", "cancelled"];
 
 /** A queue's name as a person reads it: `message_sending` → `Message sending`. */
 export function queueLabel(name: string): string {
   const words = name.replace(/_/g, " ");
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** A stored time in the reader's own clock and format. */
-export function when(iso: string | null): string {
-  if (iso === null || iso === "") return "—";
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
 /** How long between two stored times, e.g. `1.2 s`. */

@@ -8,10 +8,12 @@ import type { SyncConnectionDto } from "../bindings/SyncConnectionDto";
 import type { SyncConnectionUpdate } from "../bindings/SyncConnectionUpdate";
 import type { SyncStorageUpdate } from "../bindings/SyncStorageUpdate";
 import type { SyncTestDto } from "../bindings/SyncTestDto";
+import { useConfirm } from "../components/Confirm";
 import { ActionError } from "../components/DataState";
 import { useAction } from "../hooks/useAction";
 
 export function ConnectionForm({ connection, onSaved }: { connection: SyncConnectionDto; onSaved: () => void }) {
+  const confirm = useConfirm();
   const [connectionString, setConnectionString] = useState("");
   const [userId, setUserId] = useState(connection.user_id ?? "");
   const [enabled, setEnabled] = useState(connection.enabled || !connection.configured);
@@ -140,9 +142,9 @@ export function ConnectionForm({ connection, onSaved }: { connection: SyncConnec
             className="secondary"
             disabled={busy}
             onClick={() => {
-              if (window.confirm("Stop sending media files to Storage? Files already there stay.")) {
-                act(api.setSyncConnection({ storage: { url: "" } }), onSaved);
-              }
+              void confirm({ title: "Stop using Storage?", body: "Media files are no longer sent to the bucket. Files already there stay.", confirm: "Stop using Storage" }).then((yes) => {
+                if (yes) act(api.setSyncConnection({ storage: { url: "" } }), onSaved);
+              });
             }}
             data-testid="sync-storage-remove"
           >
@@ -178,9 +180,9 @@ export function ConnectionForm({ connection, onSaved }: { connection: SyncConnec
             className="danger"
             disabled={busy}
             onClick={() => {
-              if (window.confirm("Stop syncing with this project? Nothing is deleted on either side.")) {
-                act(api.setSyncConnection({ connection_string: "" }), onSaved);
-              }
+              void confirm({ title: "Stop syncing with this project?", body: "Nothing is deleted on either side; you can connect again later.", confirm: "Stop syncing", danger: true }).then((yes) => {
+                if (yes) act(api.setSyncConnection({ connection_string: "" }), onSaved);
+              });
             }}
           >
             Remove

@@ -14,6 +14,7 @@ import type { TemplateContent } from "../bindings/TemplateContent";
 import type { TemplateDto } from "../bindings/TemplateDto";
 import type { TemplateKind } from "../bindings/TemplateKind";
 import type { TemplateStatus } from "../bindings/TemplateStatus";
+import { useConfirm } from "../components/Confirm";
 import { ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { ButtonsEditor } from "./ButtonsEditor";
@@ -113,6 +114,7 @@ function EditorForm({
   const [preview, setPreview] = useState<PreviewDto | null>(null);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
   const [saving, setSaving] = useState(false);
+  const confirm = useConfirm();
   const rules = useApi(() => api.templateRules(), []);
   const ruleList: Rule[] = rules.data ?? [];
 
@@ -184,9 +186,15 @@ function EditorForm({
     );
   };
 
-  const remove = () => {
+  const remove = async () => {
     if (template === null) return;
-    if (!window.confirm(`Delete the template ${template.name}? A template that was ever active is archived instead.`)) return;
+    const yes = await confirm({
+      title: `Delete the template ${template.name}?`,
+      body: "A template that was never active is deleted with its versions; one that was ever active is archived instead, so that its history stays.",
+      confirm: "Delete the template",
+      danger: true,
+    });
+    if (!yes) return;
     api.removeTemplate(template.id).then(
       () => {
         window.location.hash = "#/templates";
@@ -332,7 +340,7 @@ function EditorForm({
               </button>
             )}
             {template !== null && (
-              <button type="button" className="danger" onClick={remove}>
+              <button type="button" className="danger" onClick={() => { void remove(); }}>
                 Delete
               </button>
             )}

@@ -3,12 +3,15 @@ import { useState } from "react";
 import { api } from "../api/client";
 import { type ApiError, toApiError } from "../api/errors";
 import { ActionError, ErrorState, Loading } from "../components/DataState";
+import { Countdown } from "../components/Countdown";
 import { useApi } from "../hooks/useApi";
-import { STATUS_LABEL, until, when } from "./format";
+import { usePanel } from "../hooks/usePanel";
+import { STATUS_LABEL, when } from "./format";
 
-export function DeliveryDetail({ id, refresh, onReplayed }: { id: string; refresh: number; onReplayed: () => void }) {
+export function DeliveryDetail({ id, refresh, onReplayed, onClose }: { id: string; refresh: number; onReplayed: () => void; onClose: () => void }) {
   const loaded = useApi(() => api.webhookDelivery(id), [id, refresh]);
   const [error, setError] = useState<ApiError | null>(null);
+  const panel = usePanel<HTMLDivElement>(onClose, loaded.data !== undefined, id);
   if (loaded.status === "error" && loaded.data === undefined) return <ErrorState error={loaded.error} onRetry={loaded.reload} />;
   const d = loaded.data;
   if (d === undefined) return <Loading label="Loading the delivery…" />;
@@ -21,10 +24,15 @@ export function DeliveryDetail({ id, refresh, onReplayed }: { id: string; refres
     });
   };
   return (
-    <div className="card delivery-detail" data-testid="delivery-detail">
-      <h2>
-        <code>{d.event_type}</code> · {STATUS_LABEL[d.status] ?? d.status}
-      </h2>
+    <div ref={panel} className="card delivery-detail" data-testid="delivery-detail">
+      <header className="job-detail-head">
+        <h2>
+          <code>{d.event_type}</code> · {STATUS_LABEL[d.status] ?? d.status}
+        </h2>
+        <button type="button" className="close link-button" aria-label="Close the delivery" onClick={onClose}>
+          ×
+        </button>
+      </header>
       <p className="hint">
         Delivery <code>{d.id}</code> (the <code>webhook-id</code> header) · created {when(d.created_at)}
       </p>
@@ -32,7 +40,9 @@ export function DeliveryDetail({ id, refresh, onReplayed }: { id: string; refres
         <button type="button" className="secondary" disabled={d.status === "pending"} onClick={replay} data-testid="delivery-replay">
           {waiting ? "Retry now" : "Replay"}
         </button>
-        {waiting && d.next_attempt_at !== null && <span className="hint">Next attempt {until(d.next_attempt_at)} by itself.</span>}
+        {waiting && d.next_attempt_at !== null && <span className="hint">
+            Next attempt <Countdown at={d.next_attempt_at} testId="delivery-countdown" /> by itself.
+          </span>}
       </div>
       <ActionError error={error} />
       <h3>Body</h3>

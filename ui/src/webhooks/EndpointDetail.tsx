@@ -1,14 +1,18 @@
 // One endpoint: its settings and actions (enable, send a test, rotate the secret, replay the
 // failed deliveries, delete) and its delivery log, whose rows open a delivery.
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { api } from "../api/client";
 import { useAction } from "../hooks/useAction";
+import type { DeliveryDto } from "../bindings/DeliveryDto";
 import type { WebhookSecretDto } from "../bindings/WebhookSecretDto";
+import { Countdown } from "../components/Countdown";
+import { useConfirm } from "../components/Confirm";
 import { ActionError, Empty, ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
+import { usePanel } from "../hooks/usePanel";
 import { DeliveryDetail } from "./DeliveryDetail";
 import { EndpointForm } from "./EndpointForm";
-import { STATUS_LABEL, until, when } from "./format";
+import { STATUS_LABEL, when } from "./format";
 
 function DeliveryLog({ webhookId, refresh, onOpen, open }: { webhookId: string; refresh: number; onOpen: (id: string) => void; open: string | null }) {
   const [status, setStatus] = useState<string | null>(null);
@@ -63,13 +67,44 @@ function DeliveryLog({ webhookId, refresh, onOpen, open }: { webhookId: string; 
                 </td>
                 <td title={d.last_error ?? ""}>{d.last_status ?? (d.last_error !== null ? "no answer" : "—")}</td>
                 <td>{d.last_latency_ms === null ? "—" : `${d.last_latency_ms} ms`}</td>
-                <td>{d.status === "retrying" || d.status === "pending" ? until(d.next_attempt_at) : "—"}</td>
+                <td>{(d.status === "retrying" || d.status === "pending") && d.next_attempt_at !== null ? <Countdown at={d.next_attempt_at} /> : "—"}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
     </div>
+  );
+}
+
+/** What became of a test event: it is sent when asked, but delivered only when the receiver says so. */
+function TestOutcome({ webhookId, eventId, refresh }: { webhookId: string; eventId: string; refresh: number }) {
+  const page = useApi(() => api.webhookDeliveries(webhookId, null, null), [webhookId, refresh]);
+  const delivery: DeliveryDto | undefined = page.data?.items.find((d) => d.event_id === eventId);
+  const answer = (d: DeliveryDto) => (d.last_status !== null ? `the receiver answered ${String(d.last_status)}` : (d.last_error ?? "no answer"));
+  let text: ReactNode;
+  let tone = "notice";
+  if (delivery === undefined || delivery.status === "pending") {
+    text = "Test event sent: waiting for the receiver's answer…";
+  } else if (delivery.status === "succeeded") {
+    text = `Test event delivered: ${answer(delivery)}${delivery.last_latency_ms !== null ? ` in ${String(delivery.last_latency_ms)} ms` : ""}.`;
+    tone = "notice notice-ok";
+  } else if (delivery.status === "retrying") {
+    text = (
+      <>
+        Test event not delivered yet: {answer(delivery)}. Next attempt{" "}
+        {delivery.next_attempt_at !== null ? <Countdown at={delivery.next_attempt_at} testId="test-countdown" /> : "soon"}.
+      </>
+    );
+    tone = "notice notice-error";
+  } else {
+    text = `Test event failed: ${answer(delivery)}.`;
+    tone = "notice notice-error";
+  }
+  return (
+    <p className={tone} role="status" data-testid="endpoint-test-outcome" data-status={delivery?.status ?? "pending"}>
+      {text}
+    </p>
   );
 }
 
@@ -80,6 +115,11 @@ const REPLAY_WINDOWS: [string, string][] = [
   ["of the last 24 hours", "24"],
   ["of the last 7 days", "168"],
 ];
+
+/** A timeout as the owner reads it: "10 s", "2.5 s". */
+function seconds(ms: number): string {
+  return `${String(Math.round(ms / 100) / 10)} s`;
+}
 
 export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: {
   id: string;
@@ -92,24 +132,28 @@ export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: 
   const { error, run } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
+  const [testEvent, setTestEvent] = useState<string | null>(null);
+  const confirm = useConfirm();
   const [editing, setEditing] = useState(false);
   const [replaySince, setReplaySince] = useState("0");
+  const panel = usePanel<HTMLElement>("#/webhooks", loaded.data !== undefined, id);
   if (loaded.status === "error" && loaded.data === undefined) return <ErrorState error={loaded.error} onRetry={loaded.reload} />;
   const w = loaded.data;
   if (w === undefined) return <Loading label="Loading the endpoint…" />;
   const act = <T,>(call: Promise<T>, done: (v: T) => void) => {
     setNotice(null);
+    setTestEvent(null);
     run(call, (v) => {
       done(v);
       onChanged();
     });
   };
   return (
-    <section className="endpoint-detail" aria-label="Endpoint" data-testid="endpoint-detail">
+    <section ref={panel} className="endpoint-detail" aria-label="Endpoint" data-testid="endpoint-detail">
       <div className="card">
         <h2 className="endpoint-url">{w.url}</h2>
         <p className="hint">
-          {w.enabled ? "Enabled" : `Disabled: ${w.disabled_reason ?? ""}`} · timeout {w.timeout_ms} ms · created {when(w.created_at)}
+          {w.enabled ? "Enabled" : `Disabled: ${w.disabled_reason ?? ""}`} · waits {seconds(w.timeout_ms)} for an answer · created {when(w.created_at)}
           {w.failing_since !== null && ` · failing since ${when(w.failing_since)}`}
           {w.previous_secret_expires_at !== null && ` · the previous secret signs too until ${when(w.previous_secret_expires_at)}`}
         </p>
@@ -125,7 +169,7 @@ export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: 
           </p>
         )}
         <div className="button-row">
-          <button type="button" onClick={() => { act(api.sendWebhookTest(w.id), () => { setNotice("Test event sent."); }); }} disabled={!w.enabled} data-testid="endpoint-test">
+          <button type="button" onClick={() => { act(api.sendWebhookTest(w.id), (sent) => { setTestEvent(sent.event_id); }); }} disabled={!w.enabled} data-testid="endpoint-test">
             Send test event
           </button>
           <button type="button" className="secondary" onClick={() => { act(api.updateWebhook(w.id, { enabled: !w.enabled }), () => undefined); }} data-testid="endpoint-toggle">
@@ -164,7 +208,9 @@ export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: 
             type="button"
             className="danger"
             onClick={() => {
-              if (window.confirm(`Delete the endpoint ${w.url}? Its pending deliveries stop.`)) act(api.removeWebhook(w.id), onDeleted);
+              void confirm({ title: "Delete this endpoint?", body: `${w.url} gets nothing more from botdesk: its pending deliveries stop and its history goes.`, confirm: "Delete the endpoint", danger: true }).then((yes) => {
+                if (yes) act(api.removeWebhook(w.id), onDeleted);
+              });
             }}
             data-testid="endpoint-delete"
           >
@@ -183,6 +229,7 @@ export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: 
             onCancel={() => { setEditing(false); }}
           />
         )}
+        {testEvent !== null && <TestOutcome webhookId={w.id} eventId={testEvent} refresh={refresh} />}
         {notice !== null && (
           <p className="hint" role="status" data-testid="endpoint-notice">
             {notice}
@@ -192,7 +239,7 @@ export function EndpointDetail({ id, refresh, onSecret, onDeleted, onChanged }: 
       </div>
       <h2>Deliveries</h2>
       <DeliveryLog webhookId={w.id} refresh={refresh} onOpen={setOpen} open={open} />
-      {open !== null && <DeliveryDetail id={open} refresh={refresh} onReplayed={onChanged} />}
+      {open !== null && <DeliveryDetail key={open} id={open} refresh={refresh} onReplayed={onChanged} onClose={() => { setOpen(null); }} />}
     </section>
   );
 }

@@ -10,6 +10,8 @@ function Health({ webhook }: { webhook: WebhookDto }) {
     );
   }
   if (webhook.failing_since !== null) return <span className="badge badge-job-delayed">Failing</span>;
+  // Healthy is a finding: before the first answer there is nothing to judge by.
+  if (webhook.health.last_attempt_at === null) return <span className="badge badge-job-waiting">No deliveries yet</span>;
   return <span className="badge badge-job-completed">Healthy</span>;
 }
 

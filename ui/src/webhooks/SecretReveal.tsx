@@ -1,11 +1,11 @@
-// A secret shown the one time botdesk will show it, with a copy button.
+// A secret shown the one time botdesk will show it, in a modal dialog with a copy button.
 import { useState } from "react";
+import { Dialog } from "../components/Dialog";
 
 export function SecretReveal({ title, secret, onDone }: { title: string; secret: string; onDone: () => void }) {
   const [copied, setCopied] = useState(false);
   return (
-    <div className="card secret-reveal" role="dialog" aria-label={title} data-testid="secret-reveal">
-      <h2>{title}</h2>
+    <Dialog title={title} onClose={onDone} testId="secret-reveal">
       <p>Copy it now: botdesk keeps it encrypted and will not show it again.</p>
       <div className="button-row">
         <code className="secret-value" data-testid="secret-value">
@@ -14,6 +14,7 @@ export function SecretReveal({ title, secret, onDone }: { title: string; secret:
         <button
           type="button"
           className="secondary"
+          autoFocus
           onClick={() => {
             void navigator.clipboard.writeText(secret).then(() => {
               setCopied(true);
@@ -23,9 +24,11 @@ export function SecretReveal({ title, secret, onDone }: { title: string; secret:
           {copied ? "Copied" : "Copy"}
         </button>
       </div>
-      <button type="button" onClick={onDone} data-testid="secret-done">
-        I have saved it
-      </button>
-    </div>
+      <div className="button-row dialog-actions">
+        <button type="button" onClick={onDone} data-testid="secret-done">
+          I have saved it
+        </button>
+      </div>
+    </Dialog>
   );
 }

@@ -1,4 +1,6 @@
 // How webhook facts read on screen.
+export { until, when } from "../lib/time";
+
 export const EVENT_TYPES = [
   "message_received",
   "message_sent",
@@ -18,23 +20,6 @@ export const STATUS_LABEL: Record<string, string> = {
   succeeded: "Delivered",
   failed: "Failed",
 };
-
-/** A time as the owner reads it: local, to the second. */
-export function when(iso: string | null): string {
-  if (iso === null) return "—";
-  const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? iso : t.toLocaleString();
-}
-
-/** "in 4 s", "in 5 min", "in 2 h": how long until a retry. */
-export function until(iso: string | null, now: number = Date.now()): string {
-  if (iso === null) return "—";
-  const s = Math.round((new Date(iso).getTime() - now) / 1000);
-  if (s <= 0) return "now";
-  if (s < 90) return `in ${s} s`;
-  if (s < 90 * 60) return `in ${Math.round(s / 60)} min`;
-  return `in ${Math.round(s / 3600)} h`;
-}
 
 /** Custom headers as the form edits them: one `Name: value` per line. */
 export function headersToText(headers: Record<string, string>): string {
