@@ -201,3 +201,44 @@ describe("honest messages", () => {
     await context.close();
   });
 });
+
+describe("orders", () => {
+  it("an arrow key on an order's status changes nothing until the owner says so", async () => {
+    const { page, context } = await ownerPage();
+    const before = (await getJson(server, `/api/orders/${seeded.order.id}`)).status;
+    await page.goto(`${server.url}/#/orders`);
+    const status = page.getByTestId("order-row").filter({ hasText: seeded.order.order_number }).getByTestId("order-status");
+    await status.focus();
+    await page.keyboard.press("ArrowDown");
+    const dialog = page.getByTestId("confirm-dialog");
+    await dialog.waitFor();
+    assert.match(await dialog.textContent(), /cannot be called back/);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    assert.equal((await getJson(server, `/api/orders/${seeded.order.id}`)).status, before, "nothing changed");
+    assert.equal(await status.inputValue(), before, "the list shows the order as it is");
+    await context.close();
+  });
+});
+
+describe("an order's WhatsApp number", () => {
+  it("refuses a local number, saying how to write it, and keeps an international one in E.164", async () => {
+    const { page, context } = await ownerPage();
+    await page.goto(`${server.url}/#/orders`);
+    await page.getByTestId("order-new").click();
+    await page.getByTestId("order-customer").fill("Baraka");
+    await page.getByTestId("order-phone").fill("0712 345 678");
+    await page.getByTestId("order-item-name").fill("Sourdough loaf");
+    await page.getByTestId("order-item-price").fill("4.50");
+    await page.getByTestId("order-create").click();
+    const error = page.getByTestId("order-form-error");
+    await error.waitFor();
+    assert.match(await error.innerText(), /country code/);
+    await page.getByTestId("order-phone").fill("+254 712 345 678");
+    await page.getByTestId("order-create").click();
+    await page.getByTestId("order-row").filter({ hasText: "Baraka" }).waitFor();
+    const orders = await getJson(server, "/api/orders?limit=100");
+    assert.equal(orders.items.find((o) => o.customer_name === "Baraka").customer_phone, "+254712345678");
+    await context.close();
+  });
+});

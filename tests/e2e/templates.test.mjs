@@ -60,7 +60,8 @@ describe("the template editor", () => {
     assert.equal(saved.body, "Hi {{customer_name}}, your order {{order_id}} has shipped and will arrive very soon.");
     assert.deepEqual(saved.variables, [{ name: "customer_name", example: "Amina" }, { name: "order_id", example: "ORD-10482" }]);
 
-    // The Cloud API request is there to read and copy.
+    // The Cloud API request is there to read and copy, one click away.
+    await page.getByTestId("json-panel").locator("summary").click();
     const json = JSON.parse(await page.getByTestId("json-payload").innerText());
     assert.equal(json.template.name, "order_shipped");
     assert.equal(json.template.components[0].parameters[1].parameter_name, "order_id");
@@ -110,7 +111,8 @@ describe("the template editor", () => {
     await second.page.getByTestId("save-template").click();
     const error = second.page.getByTestId("save-error");
     await error.waitFor();
-    assert.match(await error.innerText(), /template\.version_conflict/);
+    assert.equal(await error.getAttribute("data-code"), "template.version_conflict");
+    assert.match(await error.innerText(), /Load the latest version/);
     assert.equal((await getJson(env.server, `/api/templates/${status.id}`)).footer, "Edited in the first window");
     await first.context.close();
     await second.context.close();

@@ -121,6 +121,47 @@ fn the_original_designs_endpoints() {
         &json!({"template_id": "0197b1e0-0000-7000-8000-000000000009"}),
     ));
     assert_eq!(status, 404);
+
+    // A draft whose variable has no example: the gap is reported once, as a missing example
+    // about that variable, not again as an empty value in the body.
+    let mut draft = shipped();
+    draft["variables"][1]["example"] = json!("");
+    let (_, gap) = json_of(post(
+        &server,
+        "/api/templates/preview",
+        &json!({"draft": draft}),
+    ));
+    let about_name: Vec<_> = gap["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["variable"] == "customer_name")
+        .map(|i| (i["code"].as_str(), i["field"].as_str()))
+        .collect();
+    assert_eq!(
+        about_name,
+        [(
+            Some("template.variable_example_missing"),
+            Some("variables[1].example")
+        )],
+        "{gap}"
+    );
+    // Given a value, the missing example is still reported, and nothing about the value.
+    let (_, given) = json_of(post(
+        &server,
+        "/api/templates/preview",
+        &json!({"draft": draft, "variables": {"customer_name": " "}}),
+    ));
+    let codes: Vec<_> = given["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        codes.contains(&"template.parameter_empty".to_owned()),
+        "a blank value given by the caller is its own mistake: {codes:?}"
+    );
 }
 
 #[test]

@@ -81,6 +81,7 @@ fn value_issue(code: &str, field: &str, message: String, p: Option<&Placeholder>
         at: p.map(|p| p.at),
         len: p.map(|p| p.len),
         limit: None,
+        variable: p.map(|p| p.name.clone()),
     }
 }
 

@@ -114,6 +114,11 @@ pub struct Issue {
     /// Length of the offending span (UTF-16 code units), with `at`.
     pub len: Option<u32>,
     pub limit: Option<u32>,
+    /// The variable it is about (its value or its example), so that one missing example is
+    /// reported once and the editor can point at that variable's input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub variable: Option<String>,
 }
 
 impl Issue {
@@ -125,7 +130,13 @@ impl Issue {
             at: None,
             len: None,
             limit: rule.limit,
+            variable: None,
         }
+    }
+
+    fn about(mut self, variable: &str) -> Issue {
+        self.variable = Some(variable.to_owned());
+        self
     }
 
     fn at(mut self, p: &Placeholder) -> Issue {
@@ -142,6 +153,7 @@ impl Issue {
             at: Some(issue.at),
             len: Some(issue.len),
             limit: None,
+            variable: None,
         }
     }
 }
@@ -874,14 +886,17 @@ fn check_variables(c: &Compiled, issues: &mut Vec<Issue>) {
             ));
         }
         if v.example.trim().is_empty() {
-            issues.push(Issue::new(
-                &VAR_EXAMPLE,
-                format!("variables[{i}].example"),
-                format!(
-                    "give an example value for {:?}: WhatsApp requires one",
-                    v.name
-                ),
-            ));
+            issues.push(
+                Issue::new(
+                    &VAR_EXAMPLE,
+                    format!("variables[{i}].example"),
+                    format!(
+                        "add an example for {{{{{}}}}}: WhatsApp reviews a template with an example of each variable",
+                        v.name
+                    ),
+                )
+                .about(&v.name),
+            );
         }
     }
     let mut reported = HashSet::new();

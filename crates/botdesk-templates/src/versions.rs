@@ -164,6 +164,7 @@ pub fn header_media(
             at: None,
             len: None,
             limit: None,
+            variable: None,
         }),
     })
 }

@@ -21,4 +21,9 @@ at: Position | null,
 /**
  * Length of the offending span (UTF-16 code units), with `at`.
  */
-len: number | null, limit: number | null, };
+len: number | null, limit: number | null, 
+/**
+ * The variable it is about (its value or its example), so that one missing example is
+ * reported once and the editor can point at that variable's input.
+ */
+variable?: string, };

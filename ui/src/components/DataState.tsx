@@ -1,6 +1,7 @@
 // The three states every list or panel can be in, drawn the same way everywhere.
 import type { ReactNode } from "react";
 import type { ApiError } from "../api/errors";
+import { IssueCode } from "./IssueCode";
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
@@ -47,7 +48,7 @@ export function ActionError({ error, testId }: { error: ApiError | string | null
         error
       ) : (
         <>
-          {error.message} <code className="issue-code">{error.code}</code>
+          {error.message} <IssueCode code={error.code} />
         </>
       )}
     </p>

@@ -1,6 +1,6 @@
 // The app's icons, drawn as SVG strokes: text glyphs and emoji render as missing boxes on
 // some Linux desktops, and these look alike nowhere.
-export type IconName = "templates" | "media" | "orders" | "products" | "queues" | "webhooks" | "sync" | "activity" | "settings" | "image" | "video" | "document";
+export type IconName = "templates" | "media" | "orders" | "products" | "queues" | "webhooks" | "sync" | "activity" | "settings" | "image" | "video" | "document" | "list" | "link" | "phone" | "copy";
 
 const PATHS: Record<IconName, string[]> = {
   // A chat bubble.
@@ -26,6 +26,14 @@ const PATHS: Record<IconName, string[]> = {
   video: ["M3 6h13v12H3z", "M16 10l5-3v10l-5-3"],
   // A page with a folded corner.
   document: ["M6 3h8l4 4v14H6z", "M14 3v4h4", "M9 12h6", "M9 16h6"],
+  // Three lines: a list to open.
+  list: ["M5 7h14", "M5 12h14", "M5 17h14"],
+  // An arrow out of a box: a link that leaves the chat.
+  link: ["M14 4h6v6", "M20 4l-9 9", "M18 14v6H4V6h6"],
+  // A handset.
+  phone: ["M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a1 1 0 0 1-1 1A16 16 0 0 1 4 5a1 1 0 0 1 1-1"],
+  // Two sheets: copy.
+  copy: ["M9 9h11v11H9z", "M5 15H4V4h11v1"],
 };
 
 export function Icon({ name, className = "icon" }: { name: IconName; className?: string }) {

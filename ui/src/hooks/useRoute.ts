@@ -23,11 +23,41 @@ export interface Route {
   subpath: string;
 }
 
+/** Asked before the address changes away from a page with unsaved work: true lets it go. */
+type LeaveGuard = (to: string) => Promise<boolean>;
+
+let leaveGuard: LeaveGuard | null = null;
+let shownHash = window.location.hash;
+let letThrough: string | null = null;
+
+/** Puts `guard` in front of every address change until the returned function is called. */
+export function guardLeaving(guard: LeaveGuard): () => void {
+  leaveGuard = guard;
+  return () => {
+    if (leaveGuard === guard) leaveGuard = null;
+  };
+}
+
 export function useRoute(): Route {
   const [hash, setHash] = useState(() => window.location.hash);
   useEffect(() => {
     const onChange = () => {
-      setHash(window.location.hash);
+      const to = window.location.hash;
+      const guard = leaveGuard;
+      if (guard !== null && to !== shownHash && to !== letThrough) {
+        // Back to where the owner is, without a history entry, while they decide.
+        const from = shownHash;
+        history.replaceState(null, "", from === "" ? window.location.pathname + window.location.search : from);
+        void guard(to).then((leave) => {
+          if (!leave) return;
+          letThrough = to;
+          window.location.hash = to;
+        });
+        return;
+      }
+      letThrough = null;
+      shownHash = to;
+      setHash(to);
     };
     window.addEventListener("hashchange", onChange);
     return () => {

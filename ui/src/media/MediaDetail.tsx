@@ -11,6 +11,7 @@ import { useApi } from "../hooks/useApi";
 import { usePanel } from "../hooks/usePanel";
 import { STATUS_LABEL, bytes, saved } from "./format";
 import { useMediaImage } from "./useMediaImage";
+import { IssueCode } from "../components/IssueCode";
 
 function Preview({ media }: { media: MediaDetailDto }) {
   const medium = media.variants.find((v) => v.name === "medium")?.files.find((f) => f.format === "webp");
@@ -19,7 +20,7 @@ function Preview({ media }: { media: MediaDetailDto }) {
     // A file added on another device: fetched from Storage when it can be.
     return (
       <p className="notice" role="status" data-testid="media-preview-unavailable">
-        {error.message} <code className="issue-code">{error.code}</code>
+        {error.message} <IssueCode code={error.code} />
       </p>
     );
   }
@@ -65,7 +66,7 @@ function ProductLink({ media, products, onChanged }: { media: MediaDetailDto; pr
       {products.length === 0 && <p className="hint">No products yet: the bot's catalogue brings them, or add one with POST /api/products.</p>}
       {error !== null && (
         <p className="field-error" role="alert">
-          {error.message} <code className="issue-code">{error.code}</code>
+          {error.message} <IssueCode code={error.code} />
         </p>
       )}
     </div>
@@ -234,7 +235,7 @@ export function MediaDetail({ id, refresh, onDeleted }: { id: string; refresh: n
       <ProductLink media={media} products={products.data ?? []} onChanged={loaded.reload} />
       {error !== null && (
         <p className="field-error" role="alert">
-          {error.message} <code className="issue-code">{error.code}</code>
+          {error.message} <IssueCode code={error.code} />
         </p>
       )}
       <div className="actions">

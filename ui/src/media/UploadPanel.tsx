@@ -7,6 +7,7 @@ import { toApiError } from "../api/errors";
 import { transport } from "../api/transport";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { MediaDto } from "../bindings/MediaDto";
+import { IssueCode } from "../components/IssueCode";
 
 /** What an upload shows when its image could not be processed (the core's own code). */
 const PROCESSING_FAILED: ErrorCode = "media.processing_failed";
@@ -191,7 +192,7 @@ function UploadLine({ row }: { row: UploadRow }) {
       )}
       {(row.phase === "refused" || row.phase === "failed") && (
         <span className="field-error" role="alert">
-          {row.message} <code className="issue-code">{row.code}</code>
+          {row.message} <IssueCode code={row.code} />
         </span>
       )}
     </li>

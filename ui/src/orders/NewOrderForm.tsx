@@ -71,7 +71,7 @@ export function NewOrderForm({ onCreated, onCancel }: { onCreated: () => void; o
         </label>
         <label className="field">
           <span className="field-label">WhatsApp number</span>
-          <input value={customerPhone} inputMode="tel" onChange={(e) => { setCustomerPhone(e.target.value); }} placeholder="+15551234567" />
+          <input value={customerPhone} inputMode="tel" onChange={(e) => { setCustomerPhone(e.target.value); }} placeholder="+254 712 345 678" data-testid="order-phone" />
         </label>
       </div>
       {lines.map((l, n) => (

@@ -6,6 +6,7 @@ import { type ApiError, toApiError } from "../api/errors";
 import type { OrderDto } from "../bindings/OrderDto";
 import type { OrderStatus } from "../bindings/OrderStatus";
 import type { PaymentStatus } from "../bindings/PaymentStatus";
+import { useConfirm } from "../components/Confirm";
 import { ActionError, Empty, ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { useEvents } from "../hooks/useEvents";
@@ -14,10 +15,33 @@ import { money } from "../orders/money";
 
 const STATUSES: OrderStatus[] = ["pending", "confirmed", "processing", "shipped", "delivered", "cancelled", "refunded"];
 const PAYMENTS: PaymentStatus[] = ["unpaid", "pending", "paid", "failed", "refunded"];
+const STATUS_WORDS: Record<OrderStatus, string> = {
+  pending: "Pending",
+  confirmed: "Confirmed",
+  processing: "Being prepared",
+  shipped: "Shipped",
+  delivered: "Delivered",
+  cancelled: "Cancelled",
+  refunded: "Refunded",
+};
+const PAYMENT_WORDS: Record<PaymentStatus, string> = { unpaid: "Unpaid", pending: "Payment pending", paid: "Paid", failed: "Payment failed", refunded: "Refunded" };
 
 function OrderRow({ order, onError }: { order: OrderDto; onError: (e: ApiError) => void }) {
   const [busy, setBusy] = useState(false);
-  const change = (request: { status?: OrderStatus; payment_status?: PaymentStatus }) => {
+  const confirm = useConfirm();
+  // A change tells the merchant's systems at once and cannot be called back: it is asked
+  // first, so that a stray arrow key on the list changes nothing.
+  const change = async (request: { status?: OrderStatus; payment_status?: PaymentStatus }) => {
+    const what = request.status !== undefined ? `“${STATUS_WORDS[request.status]}”` : `“${PAYMENT_WORDS[request.payment_status ?? "unpaid"]}”`;
+    const yes = await confirm({
+      title: `Mark ${order.order_number} as ${what}?`,
+      body:
+        request.status !== undefined
+          ? "The merchant's systems are told at once (Order status changed), and the customer may be too. This cannot be called back."
+          : "The merchant's systems are told at once about the payment. This cannot be called back.",
+      confirm: request.status !== undefined ? `Mark as ${STATUS_WORDS[request.status]}` : `Mark as ${PAYMENT_WORDS[request.payment_status ?? "unpaid"]}`,
+    });
+    if (!yes) return;
     setBusy(true);
     api.updateOrder(order.id, request).then(
       () => {
@@ -42,12 +66,12 @@ function OrderRow({ order, onError }: { order: OrderDto; onError: (e: ApiError) 
           aria-label={`Status of ${order.order_number}`}
           value={order.status}
           disabled={busy}
-          onChange={(e) => { change({ status: e.target.value as OrderStatus }); }}
+          onChange={(e) => { void change({ status: e.target.value as OrderStatus }); }}
           data-testid="order-status"
         >
           {STATUSES.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {STATUS_WORDS[s]}
             </option>
           ))}
         </select>
@@ -57,12 +81,12 @@ function OrderRow({ order, onError }: { order: OrderDto; onError: (e: ApiError) 
           aria-label={`Payment of ${order.order_number}`}
           value={order.payment_status}
           disabled={busy}
-          onChange={(e) => { change({ payment_status: e.target.value as PaymentStatus }); }}
+          onChange={(e) => { void change({ payment_status: e.target.value as PaymentStatus }); }}
           data-testid="order-payment"
         >
           {PAYMENTS.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {PAYMENT_WORDS[s]}
             </option>
           ))}
         </select>

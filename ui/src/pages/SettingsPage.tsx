@@ -6,6 +6,7 @@ import { type ApiError, toApiError } from "../api/errors";
 import type { SettingsDto } from "../bindings/SettingsDto";
 import { ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
+import { setDeveloperMode, useDeveloperMode } from "../hooks/useDeveloperMode";
 import { useEvents } from "../hooks/useEvents";
 
 function Fact({ label, value, testId }: { label: string; value: string; testId: string }) {
@@ -108,6 +109,29 @@ function HttpApiForm({
   );
 }
 
+/** Codes and JSON beside the sentences, for whoever builds on botdesk; kept on this device. */
+function DeveloperMode() {
+  const on = useDeveloperMode();
+  return (
+    <div className="card">
+      <h2>Developer details</h2>
+      <div className="field checkbox">
+        <input
+          id="developer-mode"
+          type="checkbox"
+          checked={on}
+          onChange={(e) => {
+            setDeveloperMode(e.target.checked);
+          }}
+          data-testid="developer-mode"
+        />
+        <label htmlFor="developer-mode">Show error codes and the WhatsApp Cloud API requests</label>
+      </div>
+      <p className="hint">For whoever connects the bot or other systems to botdesk. On this device only.</p>
+    </div>
+  );
+}
+
 /** In the desktop app: whether the HTTP API is being served now. */
 function HttpApiStatus({ version }: { version: number }) {
   const status = useApi(() => api.httpApiStatus(), [version]);
@@ -182,6 +206,7 @@ export function SettingsPage() {
           />
         )}
       </div>
+      <DeveloperMode />
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { useEvents } from "../hooks/useEvents";
 import { useThrottled } from "../hooks/useThrottled";
 import { ConnectionForm } from "../sync/ConnectionForm";
 import { describeFiles, describeSync } from "../sync/format";
+import { IssueCode } from "../components/IssueCode";
 
 const RESOLUTIONS: { action: "retry" | "keep-local" | "discard-local"; label: string; hint: string }[] = [
   { action: "retry", label: "Retry", hint: "Send it again on the next sync (after fixing what the server objected to)." },
@@ -44,7 +45,7 @@ function RefusedRows({ rows, onChanged }: { rows: SyncErrorDto[]; onChanged: () 
                 {r.table} <code title={r.row_id}>{r.row_id.slice(0, 8)}</code>
               </td>
               <td>
-                {r.reason} <code className="issue-code">{r.code}</code>
+                {r.reason} <IssueCode code={r.code} />
               </td>
               <td>{r.attempts}</td>
               <td>{when(r.last_at)}</td>
@@ -126,7 +127,7 @@ export function SyncPage() {
               <>
                 <dt>Last failure</dt>
                 <dd>
-                  {s.last_failure.message} <code className="issue-code">{s.last_failure.code}</code>
+                  {s.last_failure.message} <IssueCode code={s.last_failure.code} />
                 </dd>
               </>
             )}

@@ -11,6 +11,7 @@ import type { SyncTestDto } from "../bindings/SyncTestDto";
 import { useConfirm } from "../components/Confirm";
 import { ActionError } from "../components/DataState";
 import { useAction } from "../hooks/useAction";
+import { IssueCode } from "../components/IssueCode";
 
 export function ConnectionForm({ connection, onSaved }: { connection: SyncConnectionDto; onSaved: () => void }) {
   const confirm = useConfirm();
@@ -157,12 +158,12 @@ export function ConnectionForm({ connection, onSaved }: { connection: SyncConnec
         <div role="status" data-testid="sync-test-result">
           <p className={test.ok ? "hint" : "field-error"} data-testid="sync-test-database" data-ok={test.ok}>
             {test.ok ? `Database: connected, botdesk's tables are there (${test.took_ms} ms).` : `Database: ${test.failure?.message ?? "failed"} `}
-            {!test.ok && <code className="issue-code">{test.failure?.code}</code>}
+            {!test.ok && <IssueCode code={test.failure?.code} />}
           </p>
           {test.storage !== null && (
             <p className={test.storage.ok ? "hint" : "field-error"} data-testid="sync-test-storage" data-ok={test.storage.ok}>
               {test.storage.ok ? `Storage: the bucket is there and the keys open it (${test.storage.took_ms} ms).` : `Storage: ${test.storage.failure?.message ?? "failed"} `}
-              {!test.storage.ok && <code className="issue-code">{test.storage.failure?.code}</code>}
+              {!test.storage.ok && <IssueCode code={test.storage.failure?.code} />}
             </p>
           )}
         </div>

@@ -1,7 +1,10 @@
+// The buttons under the message. A reply button's id (what the bot receives) follows its label
+// until the owner writes one; a new button takes focus, so the next keys land in it.
+import { useEffect, useRef } from "react";
 import type { Button } from "../bindings/Button";
 import type { Issue } from "../bindings/Issue";
 import type { Rule } from "../bindings/Rule";
-import { newButton } from "./draft";
+import { newButton, slug } from "./draft";
 import { Counter, FieldIssues, issuesFor, limitOf } from "./fields";
 
 const TYPES: { type: Button["type"]; label: string }[] = [
@@ -33,14 +36,27 @@ export function ButtonsEditor({
     onChange(next);
   };
   const labelLimit = limitOf(rules, "template.button_label_too_long");
+  const list = useRef<HTMLFieldSetElement>(null);
+  const added = useRef(false);
+  useEffect(() => {
+    if (!added.current) return;
+    added.current = false;
+    const rows = list.current?.querySelectorAll<HTMLElement>("[data-button-row]");
+    rows?.[rows.length - 1]?.querySelector<HTMLElement>("input")?.focus();
+  }, [buttons.length]);
+  const relabel = (i: number, b: Button, label: string) => {
+    // The id follows the label while it is the label's own (empty or derived from it).
+    if (b.type === "quick_reply" && (b.id === "" || b.id === slug(b.label))) set(i, { ...b, label, id: slug(label) });
+    else set(i, { ...b, label } as Button);
+  };
   return (
-    <fieldset className="group" data-testid="buttons-editor">
+    <fieldset ref={list} className="group" data-testid="buttons-editor">
       <legend>Buttons</legend>
       <FieldIssues issues={issuesFor(issues, "buttons")} />
       {buttons.map((b, i) => {
         const at = `buttons[${String(i)}]`;
         return (
-          <div key={i} className="button-row">
+          <div key={i} className="button-row" data-button-row>
             <select
               aria-label={`Button ${String(i + 1)} type`}
               value={b.type}
@@ -61,14 +77,14 @@ export function ButtonsEditor({
                   placeholder="Label"
                   value={b.label}
                   onChange={(e) => {
-                    set(i, { ...b, label: e.target.value });
+                    relabel(i, b, e.target.value);
                   }}
                 />
                 <Counter value={b.label} limit={labelLimit} />
               </span>
             )}
             {b.type === "quick_reply" && (
-              <input aria-label={`Button ${String(i + 1)} id`} placeholder="id the bot receives" value={b.id} onChange={(e) => { set(i, { ...b, id: e.target.value }); }} />
+              <input aria-label={`Button ${String(i + 1)} id`} placeholder="id the bot receives" title="What the bot receives when the customer taps it (from the label unless you change it)" value={b.id} onChange={(e) => { set(i, { ...b, id: e.target.value }); }} />
             )}
             {b.type === "url" && (
               <input aria-label={`Button ${String(i + 1)} URL`} placeholder="https://…" value={b.url} onChange={(e) => { set(i, { ...b, url: e.target.value }); }} />
@@ -98,6 +114,7 @@ export function ButtonsEditor({
         type="button"
         className="secondary"
         onClick={() => {
+          added.current = true;
           onChange([...buttons, newButton("quick_reply")]);
         }}
       >

@@ -1,18 +1,23 @@
-// The exact Cloud API requests for the current draft, to look at and copy.
+// The exact Cloud API requests for the current draft, to look at and copy: folded away for
+// owners, open in developer mode.
 import { memo, useState } from "react";
 import type { PreviewDto } from "../bindings/PreviewDto";
+import { useDeveloperMode } from "../hooks/useDeveloperMode";
 
 type Tab = "template_send" | "session_message";
 
 /** Memoised: it changes when the core answers, not with every keystroke. */
 export const JsonPanel = memo(function JsonPanel({ preview }: { preview: PreviewDto | null }) {
+  const developer = useDeveloperMode();
   const [tab, setTab] = useState<Tab>("template_send");
   const [copied, setCopied] = useState(false);
   const payload = preview?.[tab] ?? null;
   const text = payload === null ? "" : JSON.stringify(payload, null, 2);
   return (
-    <section className="card json-panel" aria-labelledby="json-title" data-testid="json-panel">
-      <h2 id="json-title">WhatsApp Cloud API request</h2>
+    <details className="card json-panel" open={developer} data-testid="json-panel">
+      <summary>
+        <span id="json-title">What botdesk sends to WhatsApp</span> <span className="muted">(for developers)</span>
+      </summary>
       <div className="tabs" role="tablist">
         {(
           [
@@ -60,6 +65,6 @@ export const JsonPanel = memo(function JsonPanel({ preview }: { preview: Preview
           </button>
         </>
       )}
-    </section>
+    </details>
   );
 });

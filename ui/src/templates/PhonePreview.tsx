@@ -1,11 +1,34 @@
 // How the message looks on the customer's phone, drawn from the draft in the browser so that
 // it follows every keystroke: the chat bubble with its header, formatted body and footer, and
 // the buttons or list under it as WhatsApp draws them.
+import { api } from "../api/client";
 import type { TemplateContent } from "../bindings/TemplateContent";
+import { Icon } from "../components/Icon";
+import { useApi } from "../hooks/useApi";
+import { useEvents } from "../hooks/useEvents";
+import { useMediaImage } from "../media/useMediaImage";
 import { fill } from "./draft";
 import { formatWhatsApp } from "./whatsappFormat";
 
-const MEDIA_ICON = { image: "🖼", video: "🎬", document: "📄" } as const;
+/** The header's file as the customer sees it: the photo itself, or a video's or document's card. */
+function PreviewMedia({ kind, mediaId }: { kind: "image" | "video" | "document"; mediaId: string }) {
+  const detail = useApi(() => (mediaId === "" ? Promise.resolve(null) : api.mediaDetail(mediaId)), [mediaId]);
+  // A photo just uploaded shows once its variants are made (or says why it cannot be).
+  useEvents((event) => {
+    const about = event.type === "media.processed" || event.type === "media.failed" ? event.media.id : event.type === "media.deleted" ? event.id : null;
+    if (about === mediaId) detail.reload();
+  });
+  const media = detail.data !== undefined && detail.data !== null && detail.data.id === mediaId ? detail.data : null;
+  const medium = media?.variants.find((v) => v.name === "medium")?.files.find((f) => f.format === "jpeg");
+  const { url } = useMediaImage(mediaId, kind === "image" ? (medium?.sha256 ?? null) : null, { variant: "medium", format: "jpeg" }, "image/jpeg");
+  if (kind === "image" && url !== null) return <img className="bubble-photo" src={url} alt={media?.file_name ?? ""} data-testid="preview-photo" />;
+  return (
+    <div className="bubble-media" data-testid="preview-media">
+      <Icon name={kind} />
+      <span>{media?.file_name ?? (mediaId === "" ? `No ${kind === "image" ? "photo" : kind} chosen` : kind === "image" ? "Preparing the photo…" : kind)}</span>
+    </div>
+  );
+}
 
 export function PhonePreview({ content }: { content: TemplateContent }) {
   const header = content.header;
@@ -27,9 +50,7 @@ export function PhonePreview({ content }: { content: TemplateContent }) {
             </div>
           )}
           {(header.type === "image" || header.type === "video" || header.type === "document") && (
-            <div className="bubble-media" data-testid="preview-media">
-              <span aria-hidden="true">{MEDIA_ICON[header.type]}</span> {header.type}
-            </div>
+            <PreviewMedia kind={header.type} mediaId={header.media_id} />
           )}
           <div className="bubble-body" data-testid="preview-body">
             {body === "" ? <span className="muted">The message text appears here.</span> : formatWhatsApp(body)}
@@ -41,14 +62,16 @@ export function PhonePreview({ content }: { content: TemplateContent }) {
           )}
           <div className="bubble-time">12:34</div>
           {content.type === "list" && content.list !== undefined && (
-            <div className="bubble-action">☰ {content.list.button || "Options"}</div>
+            <div className="bubble-action">
+              <Icon name="list" className="icon icon-inline" /> {content.list.button || "Options"}
+            </div>
           )}
           {content.type === "cta_url" &&
             buttons
               .filter(({ button }) => button.type === "url")
               .map(({ button }, i) => (
                 <div key={i} className="bubble-action">
-                  ↗ {button.type === "url" ? button.label : ""}
+                  <Icon name="link" className="icon icon-inline" /> {button.type === "url" ? button.label : ""}
                 </div>
               ))}
         </div>
@@ -57,9 +80,21 @@ export function PhonePreview({ content }: { content: TemplateContent }) {
             {buttons.map(({ button, text }, i) => (
               <div key={i} className="chat-button" title={text || undefined}>
                 {button.type === "quick_reply" && button.label}
-                {button.type === "url" && `↗ ${button.label}`}
-                {button.type === "phone_number" && `☎ ${button.label}`}
-                {button.type === "copy_code" && "⧉ Copy offer code"}
+                {button.type === "url" && (
+                  <>
+                    <Icon name="link" className="icon icon-inline" /> {button.label}
+                  </>
+                )}
+                {button.type === "phone_number" && (
+                  <>
+                    <Icon name="phone" className="icon icon-inline" /> {button.label}
+                  </>
+                )}
+                {button.type === "copy_code" && (
+                  <>
+                    <Icon name="copy" className="icon icon-inline" /> Copy offer code
+                  </>
+                )}
               </div>
             ))}
           </div>

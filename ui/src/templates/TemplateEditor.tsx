@@ -3,7 +3,7 @@
 // character counters against each limit, the Cloud API request to copy, and the history with
 // diff and rollback. A save names the version it started from, so two windows never overwrite
 // each other silently.
-import { type SyntheticEvent, useEffect, useState } from "react";
+import { type SyntheticEvent, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import { type ApiError, toApiError } from "../api/errors";
 import type { Header } from "../bindings/Header";
@@ -17,14 +17,18 @@ import type { TemplateStatus } from "../bindings/TemplateStatus";
 import { useConfirm } from "../components/Confirm";
 import { ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
+import { guardLeaving } from "../hooks/useRoute";
 import { ButtonsEditor } from "./ButtonsEditor";
-import { emptyContent, headerOf, syncVariables } from "./draft";
+import { asTemplateName, emptyContent, headerOf, syncVariables } from "./draft";
+import { HeaderMediaField } from "./HeaderMediaField";
+import { type LocalDraft, dropDraft, keepDraft, loadDraft } from "./localDraft";
 import { Counter, Field, FieldIssues, MarkedTextArea, TextIssues, issuesFor, limitOf } from "./fields";
 import { HistoryPanel } from "./HistoryPanel";
 import { JsonPanel } from "./JsonPanel";
 import { ListEditor } from "./ListEditor";
 import { PhonePreview } from "./PhonePreview";
 import { VariablesEditor } from "./VariablesEditor";
+import { IssueCode } from "../components/IssueCode";
 
 const KINDS: { kind: TemplateKind; label: string }[] = [
   { kind: "text", label: "Text" },
@@ -90,6 +94,7 @@ function ExistingTemplate({ id }: { id: string }) {
       <HistoryPanel
         template={t}
         onRolledBack={(next) => {
+          dropDraft(t.id);
           setNotice({ text: `Rolled back: now version ${String(next.version)}`, version: next.version });
           template.reload();
         }}
@@ -107,7 +112,21 @@ function EditorForm({
   notice?: string | null;
   onSaved?: (notice: Notice) => void;
 }) {
-  const [content, setContent] = useState<TemplateContent>(() => (template === null ? emptyContent() : contentOf(template)));
+  const draftId = template?.id ?? null;
+  const saved = template === null ? null : contentOf(template);
+  // Unsaved edits from before (left, reloaded, crashed) come back by themselves when they
+  // start from the version shown; edits on an older version are offered, not imposed.
+  const [offered, setOffered] = useState<LocalDraft | null>(() => {
+    const kept = loadDraft(draftId);
+    if (kept === null || JSON.stringify(kept.content) === JSON.stringify(saved ?? emptyContent())) return null;
+    return kept;
+  });
+  const autoRestore = offered !== null && offered.baseVersion === (template?.version ?? null);
+  const [content, setContent] = useState<TemplateContent>(() => (autoRestore ? offered.content : (saved ?? emptyContent())));
+  const [restored, setRestored] = useState<LocalDraft | null>(autoRestore ? offered : null);
+  // What the owner has touched: a new template's problems show field by field as it is
+  // written, all of them once Create is pressed, never on the empty form.
+  const [touched, setTouched] = useState<Set<string> | "all">(() => (template !== null || autoRestore ? "all" : new Set()));
   // Examples typed during this edit, kept when their variable leaves the text for a while.
   const [examples] = useState(() => new Map<string, string>());
   const [summary, setSummary] = useState("");
@@ -137,16 +156,57 @@ function EditorForm({
     };
   }, [content]);
 
+  const discard = () => {
+    dropDraft(draftId);
+    setOffered(null);
+    setRestored(null);
+    setContent(saved ?? emptyContent());
+    if (template === null) setTouched(new Set());
+  };
+  const touch = (fields: string[]) => {
+    setTouched((t) => (t === "all" ? t : new Set([...t, ...fields])));
+  };
   const update = (change: Partial<TemplateContent>) => {
     setSaveError(null);
+    touch(Object.keys(change));
     setContent((c) => syncVariables({ ...c, ...change }, examples));
   };
 
-  const issues: Issue[] = saveError?.issues.length ? saveError.issues : (preview?.issues ?? []);
-  const dirty = template === null || JSON.stringify(contentOf(template)) !== JSON.stringify(content);
+  const allIssues: Issue[] = saveError?.issues.length ? saveError.issues : (preview?.issues ?? []);
+  const issues = touched === "all" ? allIssues : allIssues.filter((i) => touched.has(i.field.split(/[.[]/)[0] ?? ""));
+  const changed = JSON.stringify(saved ?? emptyContent()) !== JSON.stringify(content);
+  const dirty = template === null || changed;
+
+  // Every edit is kept on this device at once; back to the saved text, nothing is kept.
+  useEffect(() => {
+    if (changed) keepDraft(draftId, content, template?.version ?? null);
+    else dropDraft(draftId);
+  }, [changed, content, draftId, template?.version]);
+
+  // Leaving with unsaved edits asks first (they stay as a draft either way).
+  const release = useRef<() => void>(() => undefined);
+  useEffect(() => {
+    if (!changed) return;
+    const onUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+    };
+    window.addEventListener("beforeunload", onUnload);
+    release.current = guardLeaving(() =>
+      confirm({
+        title: "Leave without saving?",
+        body: "Your changes are not saved yet. They are kept on this device as a draft and come back when you open this template again.",
+        confirm: "Leave",
+      }),
+    );
+    return () => {
+      window.removeEventListener("beforeunload", onUnload);
+      release.current();
+    };
+  }, [changed, confirm]);
 
   const save = (event: SyntheticEvent) => {
     event.preventDefault();
+    setTouched("all");
     setSaving(true);
     setSaveError(null);
     const request =
@@ -158,12 +218,14 @@ function EditorForm({
             ...(summary.trim() !== "" ? { change_summary: summary } : {}),
           });
     request.then(
-      (saved) => {
+      (done) => {
         setSaving(false);
+        dropDraft(draftId);
+        release.current();
         if (template === null) {
-          window.location.hash = `#/templates/${saved.id}`;
+          window.location.hash = `#/templates/${done.id}`;
         } else {
-          onSaved?.({ text: `Saved as version ${String(saved.version)}`, version: saved.version });
+          onSaved?.({ text: `Saved as version ${String(done.version)}`, version: done.version });
         }
       },
       (e: unknown) => {
@@ -197,6 +259,8 @@ function EditorForm({
     if (!yes) return;
     api.removeTemplate(template.id).then(
       () => {
+        dropDraft(template.id);
+        release.current();
         window.location.hash = "#/templates";
       },
       (e: unknown) => {
@@ -223,11 +287,40 @@ function EditorForm({
           </span>
         )}
       </header>
+      {restored !== null && (
+        <p className="notice" role="status" data-testid="draft-restored">
+          Your unsaved changes from {new Date(restored.at).toLocaleString()} are back: nothing was lost.{" "}
+          <button type="button" className="link-button" onClick={discard} data-testid="draft-discard">
+            Discard them
+          </button>
+        </p>
+      )}
+      {offered !== null && restored === null && (
+        <p className="notice" role="status" data-testid="draft-offered">
+          You have unsaved changes from {new Date(offered.at).toLocaleString()}, made on {offered.baseVersion === null ? "an earlier copy" : `version ${String(offered.baseVersion)}`}; this is version{" "}
+          {template?.version ?? ""}.{" "}
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              setContent(offered.content);
+              setRestored(offered);
+              setOffered(null);
+            }}
+            data-testid="draft-restore"
+          >
+            Restore them
+          </button>{" "}
+          <button type="button" className="link-button" onClick={discard} data-testid="draft-discard">
+            Discard them
+          </button>
+        </p>
+      )}
       <div className="editor-grid">
         <form className="editor-form" onSubmit={save} noValidate>
           <div className="field-row">
             <Field label="Name" htmlFor="t-name">
-              <input id="t-name" value={content.name} placeholder="order_shipped" onChange={(e) => { update({ name: e.target.value }); }} />
+              <input id="t-name" value={content.name} placeholder="order_shipped" onChange={(e) => { update({ name: asTemplateName(e.target.value) }); }} />
             </Field>
             <Field label="Type" htmlFor="t-type">
               <select id="t-type" value={content.type} onChange={(e) => { setContent((c) => syncVariables(withKind(c, e.target.value as TemplateKind), examples)); }}>
@@ -273,7 +366,7 @@ function EditorForm({
               </span>
             )}
             {(header.type === "image" || header.type === "video" || header.type === "document") && (
-              <input aria-label="Header media id" placeholder="media id" value={header.media_id} onChange={(e) => { update({ header: { type: header.type, media_id: e.target.value } }); }} />
+              <HeaderMediaField kind={header.type} mediaId={header.media_id} onChange={(media_id) => { update({ header: { type: header.type, media_id } }); }} />
             )}
             <FieldIssues issues={issues.filter((i) => i.field.startsWith("header"))} />
           </fieldset>
@@ -292,6 +385,7 @@ function EditorForm({
               value={content.footer ?? ""}
               placeholder="Optional"
               onChange={(e) => {
+                touch(["footer"]);
                 setContent((c) => {
                   const next: TemplateContent = { ...c, footer: e.target.value };
                   if (e.target.value === "") delete next.footer;
@@ -316,8 +410,8 @@ function EditorForm({
             </Field>
           )}
           {saveError !== null && (
-            <div className="field-error save-error" role="alert" data-testid="save-error">
-              {saveError.message} <code className="issue-code">{saveError.code}</code>
+            <div className="field-error save-error" role="alert" data-testid="save-error" data-code={saveError.code}>
+              {saveError.message} <IssueCode code={saveError.code} />
               {saveError.is("template.version_conflict") && (
                 <button type="button" className="secondary" onClick={() => { onSaved?.({ text: "Loaded the latest version", version: null }); }}>
                   Load the latest version

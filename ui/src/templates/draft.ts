@@ -127,3 +127,19 @@ export function newButton(type: Button["type"]): Button {
       return { type, code: "" };
   }
 }
+
+/** A name as WhatsApp takes it, from what the owner typed: "Order Shipped!" → `order_shipped`. */
+export function slug(text: string): string {
+  return text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+}
+
+/** A template name while it is typed: lower case, spaces and dashes as `_`; anything else is
+ * left for the core to explain. */
+export function asTemplateName(typed: string): string {
+  return typed.toLowerCase().replace(/[\s-]/g, "_");
+}

@@ -4,6 +4,7 @@ import { type ReactNode, useRef } from "react";
 import type { Issue } from "../bindings/Issue";
 import type { Rule } from "../bindings/Rule";
 import type { RuleCode } from "../bindings/RuleCode";
+import { IssueCode } from "../components/IssueCode";
 
 /** The limit of the rule with this code, from the core's table. */
 export function limitOf(rules: Rule[], code: RuleCode): number | null {
@@ -36,7 +37,7 @@ export function FieldIssues({ issues, testId }: { issues: Issue[]; testId?: stri
     <ul className="field-issues" role="alert" data-testid={testId}>
       {issues.map((issue, n) => (
         <li key={n} data-code={issue.code}>
-          {issue.message} <code className="issue-code">{issue.code}</code>
+          {issue.message} <IssueCode code={issue.code} />
         </li>
       ))}
     </ul>
@@ -137,7 +138,7 @@ export function TextIssues({ issues, target, testId }: { issues: Issue[]; target
               Line {issue.at.line}, column {issue.at.column}
             </button>
           ) : null}{" "}
-          {issue.message} <code className="issue-code">{issue.code}</code>
+          {issue.message} <IssueCode code={issue.code} />
         </li>
       ))}
     </ul>

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod ops;
+pub mod phone;
 pub mod wire;
 
 pub use ops::*;

@@ -13,6 +13,7 @@ use botdesk_webhooks::EventType;
 use crate::error::CoreError;
 use crate::events::Event;
 use crate::ids::{id_or_not_found, not_found};
+use crate::orders::phone::whatsapp_number;
 use crate::orders::wire::{
     OrderCreate, OrderDto, OrderItemDto, OrderPageDto, OrderQuery, OrderUpdate,
 };
@@ -224,6 +225,25 @@ fn check_currency(value: Option<&str>) -> Result<String, CoreError> {
     Ok(currency.to_owned())
 }
 
+/// `ORD-` and eight letters and digits from the id's random part (Crockford's alphabet: no
+/// I, L, O or U to misread over the phone).
+fn generated_number(id: &Id) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let hex: String = id
+        .to_string()
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .collect();
+    let tail = &hex[hex.len().saturating_sub(10)..];
+    let mut bits = u64::from_str_radix(tail, 16).unwrap_or_default();
+    let mut code = [0u8; 8];
+    for slot in code.iter_mut().rev() {
+        *slot = ALPHABET[(bits & 31) as usize];
+        bits >>= 5;
+    }
+    format!("ORD-{}", String::from_utf8_lossy(&code))
+}
+
 /// The event payloads carry amounts in major units, as the original design's examples do.
 fn amount(minor: i64) -> serde_json::Value {
     serde_json::json!(minor as f64 / 100.0)
@@ -237,7 +257,10 @@ pub fn create(ctx: &Services, actor: &Actor, request: OrderCreate) -> Result<Ord
         32,
         "order.invalid_customer",
         "customer_phone",
-    )?;
+    )?
+    .map(|typed| whatsapp_number(&typed))
+    .transpose()
+    .map_err(|e| CoreError::invalid_field("order.invalid_phone", "customer_phone", e.0))?;
     let name = check_text(
         request.customer_name.as_deref(),
         200,
@@ -290,32 +313,44 @@ pub fn create(ctx: &Services, actor: &Actor, request: OrderCreate) -> Result<Ord
                 ));
             }
         }
-        let id = tx.new_id();
-        let order_number = number
-            .clone()
-            .unwrap_or_else(|| format!("ORD-{}", &id.to_string()[..8].to_ascii_uppercase()));
-        let row = botdesk_store::insert_with_id(
-            tx,
-            id,
-            Order {
-                merchant_id: merchant,
-                order_number,
-                customer_phone: phone.clone(),
-                customer_name: name.clone(),
-                status: OrderStatus::Pending,
-                payment_status: PaymentStatus::Unpaid,
-                total_minor: total,
-                currency: currency.clone(),
-                notes: notes.clone().unwrap_or_default(),
-            },
-        )
-        .map_err(|e| match e.code() {
-            "store.duplicate" => CoreError::Conflict {
-                code: "order.number_taken",
-                message: "another order has this number".into(),
-            },
-            _ => e.into(),
-        })?;
+        // A number botdesk makes is random, not time-based (the id's first digits are its
+        // clock: two orders in the same minute shared them); one that is taken already is
+        // drawn again. A number the caller gives is theirs: taken, it is refused.
+        let mut tries = 0;
+        let (id, row) = loop {
+            let id = tx.new_id();
+            let order_number = number.clone().unwrap_or_else(|| generated_number(&id));
+            let inserted = botdesk_store::insert_with_id(
+                tx,
+                id,
+                Order {
+                    merchant_id: merchant,
+                    order_number: order_number.clone(),
+                    customer_phone: phone.clone(),
+                    customer_name: name.clone(),
+                    status: OrderStatus::Pending,
+                    payment_status: PaymentStatus::Unpaid,
+                    total_minor: total,
+                    currency: currency.clone(),
+                    notes: notes.clone().unwrap_or_default(),
+                },
+            );
+            match inserted {
+                Ok(row) => break (id, row),
+                Err(e) if e.code() == "store.duplicate" && number.is_none() && tries < 5 => {
+                    tries += 1;
+                }
+                Err(e) if e.code() == "store.duplicate" => {
+                    return Err(CoreError::Conflict {
+                        code: "order.number_taken",
+                        message: format!(
+                            "another order already has the number {order_number}: give this one another"
+                        ),
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         for line in &lines {
             botdesk_store::insert(
                 tx,
@@ -440,4 +475,26 @@ pub fn update(
         Ok((order, recorded))
     })?;
     finish(ctx, order, recorded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use botdesk_store::Timestamp;
+    use std::collections::HashSet;
+
+    #[test]
+    fn orders_made_in_the_same_instant_get_their_own_numbers() {
+        // The same clock for all of them: the time-based part of their ids is one.
+        let now = Timestamp::from_unix_millis(1_780_000_000_000).expect("a valid time");
+        let numbers: HashSet<String> = (0..2000)
+            .map(|_| generated_number(&Id::new_at(now)))
+            .collect();
+        assert_eq!(numbers.len(), 2000);
+        for n in numbers.iter().take(20) {
+            assert_eq!(n.len(), 12, "{n}");
+            assert!(n.starts_with("ORD-"));
+            assert!(!n[4..].contains(['I', 'L', 'O', 'U']), "{n}");
+        }
+    }
 }

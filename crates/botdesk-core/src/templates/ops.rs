@@ -2,7 +2,7 @@
 //! back, delete (or archive), validate, preview, versions and diffs. The rules are the templates
 //! capability's; this composes them with the store and publishes `template.*` events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use botdesk_store::rusqlite::Connection;
@@ -343,6 +343,14 @@ pub async fn preview_soon(
 
 fn render(prepared: &Prepared, request: PreviewRequest) -> Result<PreviewDto, CoreError> {
     let mut issues = prepared.issues.clone();
+    // A variable without an example is already reported as such; rendering it again as an
+    // empty value would count the same gap twice, in words that point at the wrong thing.
+    let unexampled: HashSet<String> = issues
+        .iter()
+        .filter(|i| i.code == "template.variable_example_missing")
+        .filter_map(|i| i.variable.clone())
+        .filter(|name| !request.variables.contains_key(name))
+        .collect();
     let mut values: HashMap<String, String> = prepared
         .content
         .variables
@@ -364,7 +372,14 @@ fn render(prepared: &Prepared, request: PreviewRequest) -> Result<PreviewDto, Co
     };
     let mut note = |found: Vec<Issue>| {
         for issue in found {
-            if !issues.contains(&issue) {
+            let explained = matches!(
+                issue.code.as_str(),
+                "template.parameter_empty" | "template.value_missing"
+            ) && issue
+                .variable
+                .as_ref()
+                .is_some_and(|v| unexampled.contains(v));
+            if !explained && !issues.contains(&issue) {
                 issues.push(issue);
             }
         }
