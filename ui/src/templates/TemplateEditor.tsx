@@ -3,7 +3,7 @@
 // character counters against each limit, the Cloud API request to copy, and the history with
 // diff and rollback. A save names the version it started from, so two windows never overwrite
 // each other silently.
-import { type SyntheticEvent, useEffect, useRef, useState } from "react";
+import { type SyntheticEvent, useEffect, useState } from "react";
 import { api } from "../api/client";
 import { type ApiError, toApiError } from "../api/errors";
 import type { Header } from "../bindings/Header";
@@ -17,11 +17,11 @@ import type { TemplateStatus } from "../bindings/TemplateStatus";
 import { useConfirm } from "../components/Confirm";
 import { ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
-import { guardLeaving } from "../hooks/useRoute";
 import { ButtonsEditor } from "./ButtonsEditor";
-import { asTemplateName, emptyContent, headerOf, syncVariables } from "./draft";
+import { asTemplateName, headerOf, syncVariables } from "./draft";
 import { HeaderMediaField } from "./HeaderMediaField";
-import { type LocalDraft, dropDraft, keepDraft, loadDraft } from "./localDraft";
+import { dropDraft } from "./localDraft";
+import { DraftNotice, useKeptDraft } from "./useKeptDraft";
 import { Counter, Field, FieldIssues, MarkedTextArea, TextIssues, issuesFor, limitOf } from "./fields";
 import { HistoryPanel } from "./HistoryPanel";
 import { JsonPanel } from "./JsonPanel";
@@ -112,21 +112,12 @@ function EditorForm({
   notice?: string | null;
   onSaved?: (notice: Notice) => void;
 }) {
-  const draftId = template?.id ?? null;
   const saved = template === null ? null : contentOf(template);
-  // Unsaved edits from before (left, reloaded, crashed) come back by themselves when they
-  // start from the version shown; edits on an older version are offered, not imposed.
-  const [offered, setOffered] = useState<LocalDraft | null>(() => {
-    const kept = loadDraft(draftId);
-    if (kept === null || JSON.stringify(kept.content) === JSON.stringify(saved ?? emptyContent())) return null;
-    return kept;
-  });
-  const autoRestore = offered !== null && offered.baseVersion === (template?.version ?? null);
-  const [content, setContent] = useState<TemplateContent>(() => (autoRestore ? offered.content : (saved ?? emptyContent())));
-  const [restored, setRestored] = useState<LocalDraft | null>(autoRestore ? offered : null);
+  const kept = useKeptDraft(template, saved);
+  const { content, setContent, changed } = kept;
   // What the owner has touched: a new template's problems show field by field as it is
   // written, all of them once Create is pressed, never on the empty form.
-  const [touched, setTouched] = useState<Set<string> | "all">(() => (template !== null || autoRestore ? "all" : new Set()));
+  const [touched, setTouched] = useState<Set<string> | "all">(() => (template !== null || kept.restored !== null ? "all" : new Set()));
   // Examples typed during this edit, kept when their variable leaves the text for a while.
   const [examples] = useState(() => new Map<string, string>());
   const [summary, setSummary] = useState("");
@@ -157,10 +148,7 @@ function EditorForm({
   }, [content]);
 
   const discard = () => {
-    dropDraft(draftId);
-    setOffered(null);
-    setRestored(null);
-    setContent(saved ?? emptyContent());
+    kept.discard();
     if (template === null) setTouched(new Set());
   };
   const touch = (fields: string[]) => {
@@ -174,35 +162,8 @@ function EditorForm({
 
   const allIssues: Issue[] = saveError?.issues.length ? saveError.issues : (preview?.issues ?? []);
   const issues = touched === "all" ? allIssues : allIssues.filter((i) => touched.has(i.field.split(/[.[]/)[0] ?? ""));
-  const changed = JSON.stringify(saved ?? emptyContent()) !== JSON.stringify(content);
   const dirty = template === null || changed;
 
-  // Every edit is kept on this device at once; back to the saved text, nothing is kept.
-  useEffect(() => {
-    if (changed) keepDraft(draftId, content, template?.version ?? null);
-    else dropDraft(draftId);
-  }, [changed, content, draftId, template?.version]);
-
-  // Leaving with unsaved edits asks first (they stay as a draft either way).
-  const release = useRef<() => void>(() => undefined);
-  useEffect(() => {
-    if (!changed) return;
-    const onUnload = (e: BeforeUnloadEvent) => {
-      e.preventDefault();
-    };
-    window.addEventListener("beforeunload", onUnload);
-    release.current = guardLeaving(() =>
-      confirm({
-        title: "Leave without saving?",
-        body: "Your changes are not saved yet. They are kept on this device as a draft and come back when you open this template again.",
-        confirm: "Leave",
-      }),
-    );
-    return () => {
-      window.removeEventListener("beforeunload", onUnload);
-      release.current();
-    };
-  }, [changed, confirm]);
 
   const save = (event: SyntheticEvent) => {
     event.preventDefault();
@@ -220,8 +181,7 @@ function EditorForm({
     request.then(
       (done) => {
         setSaving(false);
-        dropDraft(draftId);
-        release.current();
+        kept.forget();
         if (template === null) {
           window.location.hash = `#/templates/${done.id}`;
         } else {
@@ -259,8 +219,7 @@ function EditorForm({
     if (!yes) return;
     api.removeTemplate(template.id).then(
       () => {
-        dropDraft(template.id);
-        release.current();
+        kept.forget();
         window.location.hash = "#/templates";
       },
       (e: unknown) => {
@@ -287,35 +246,7 @@ function EditorForm({
           </span>
         )}
       </header>
-      {restored !== null && (
-        <p className="notice" role="status" data-testid="draft-restored">
-          Your unsaved changes from {new Date(restored.at).toLocaleString()} are back: nothing was lost.{" "}
-          <button type="button" className="link-button" onClick={discard} data-testid="draft-discard">
-            Discard them
-          </button>
-        </p>
-      )}
-      {offered !== null && restored === null && (
-        <p className="notice" role="status" data-testid="draft-offered">
-          You have unsaved changes from {new Date(offered.at).toLocaleString()}, made on {offered.baseVersion === null ? "an earlier copy" : `version ${String(offered.baseVersion)}`}; this is version{" "}
-          {template?.version ?? ""}.{" "}
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => {
-              setContent(offered.content);
-              setRestored(offered);
-              setOffered(null);
-            }}
-            data-testid="draft-restore"
-          >
-            Restore them
-          </button>{" "}
-          <button type="button" className="link-button" onClick={discard} data-testid="draft-discard">
-            Discard them
-          </button>
-        </p>
-      )}
+      <DraftNotice kept={kept} version={template?.version ?? null} onDiscard={discard} />
       <div className="editor-grid">
         <form className="editor-form" onSubmit={save} noValidate>
           <div className="field-row">
