@@ -3,7 +3,7 @@
 // and messages that say what happened and stay true while it changes.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { post, seed } from "./seed.mjs";
+import { CORPUS, post, seed } from "./seed.mjs";
 import { ARTIFACTS, cleanup, getJson, launchBrowser, startServer } from "./support.mjs";
 import { join } from "node:path";
 
@@ -239,6 +239,26 @@ describe("an order's WhatsApp number", () => {
     await page.getByTestId("order-row").filter({ hasText: "Baraka" }).waitFor();
     const orders = await getJson(server, "/api/orders?limit=100");
     assert.equal(orders.items.find((o) => o.customer_name === "Baraka").customer_phone, "+254712345678");
+    await context.close();
+  });
+});
+
+describe("the media library", () => {
+  it("uploading the same photo twice says it is already there and opens the first", async () => {
+    const { page, context } = await ownerPage();
+    await page.goto(`${server.url}/#/media`);
+    const file = join(CORPUS, "../orient/o6_hopper.jpg");
+    await page.getByTestId("file-input").setInputFiles(file);
+    await page.locator('[data-testid="upload-row"][data-phase="ready"]').waitFor({ timeout: 30_000 });
+    const before = (await getJson(server, "/api/media?limit=100")).items.length;
+    await page.getByTestId("file-input").setInputFiles(file);
+    await page.locator('[data-testid="upload-row"][data-phase="duplicate"]').waitFor();
+    assert.match(await page.locator('[data-testid="upload-row"][data-phase="duplicate"]').innerText(), /Already in your library/);
+    await page.getByTestId("media-detail").filter({ hasText: "o6_hopper.jpg" }).waitFor();
+    assert.equal((await getJson(server, "/api/media?limit=100")).items.length, before, "no second record");
+    await page.locator('[data-testid="media-tile"][data-name="o6_hopper.jpg"]').waitFor();
+    assert.equal(await page.locator('[data-testid="media-tile"][data-name="o6_hopper.jpg"]').count(), 1);
+    await page.screenshot({ path: join(ARTIFACTS, "media-duplicate.png") });
     await context.close();
   });
 });

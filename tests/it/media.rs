@@ -267,7 +267,37 @@ fn the_same_bytes_are_stored_once_and_files_go_with_their_last_record() {
     let server = Server::start(dir.path());
     let bytes = std::fs::read(photos.join("j23_rocket.jpg")).unwrap();
     let (_, first) = json_of(base64_upload(&server, &bytes, "rocket.jpg", json!({})));
-    let (_, second) = json_of(multipart_upload(&server, bytes.clone(), "rocket-again.jpg"));
+    assert_eq!(first["already_in_library"], false);
+    // The same photo again for the same shop: the first record, said to be there already,
+    // and nothing new (by either upload path).
+    let (status, again) = json_of(multipart_upload(&server, bytes.clone(), "rocket-again.jpg"));
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert_eq!(
+        (
+            &again["id"],
+            &again["already_in_library"],
+            &again["file_name"]
+        ),
+        (&first["id"], &json!(true), &json!("rocket.jpg"))
+    );
+    let (_, again) = json_of(base64_upload(&server, &bytes, "rocket-3.jpg", json!({})));
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(
+        get_json(&server, "/api/media")["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Another merchant's copy is a record of its own, sharing the stored content.
+    let (_, merchant) = json_of(post(&server, "/api/merchants", &json!({"name": "Kiosk"})));
+    let (_, second) = json_of(base64_upload(
+        &server,
+        &bytes,
+        "rocket-again.jpg",
+        json!({"merchant_id": merchant["id"]}),
+    ));
+    assert_eq!(second["already_in_library"], false);
     let (a, b) = (
         first["id"].as_str().unwrap(),
         second["id"].as_str().unwrap(),

@@ -4,7 +4,7 @@
 
 use botdesk_store::rusqlite::Connection;
 use botdesk_store::rusqlite::types::Value;
-use botdesk_store::tables::media_files::{MediaFile, MediaKind as StoredKind, MediaStatus};
+use botdesk_store::tables::media_files::{self, MediaFile, MediaKind as StoredKind, MediaStatus};
 use botdesk_store::tables::merchants::Merchant;
 use botdesk_store::tables::product_media::ProductMedia;
 use botdesk_store::tables::products::Product;
@@ -174,6 +174,19 @@ fn stored_kind(category: Category) -> StoredKind {
 
 /// Records an upload whose bytes are stored. Images wait for processing; other files are
 /// ready as they are.
+/// The live record that already holds this content for this merchant: uploading the same
+/// photo twice opens the first one instead of making a second.
+pub fn already_there(
+    conn: &Connection,
+    sha256: &str,
+    upload: &Upload,
+) -> Result<Option<Stored<MediaFile>>, LibraryError> {
+    let merchant_id = merchant(conn, upload.merchant_id.as_deref())?;
+    Ok(media_files::find_by_sha256(conn, sha256)?
+        .into_iter()
+        .find(|f| f.data.merchant_id == merchant_id))
+}
+
 pub fn add(
     tx: &Tx<'_>,
     blob: &Blob,

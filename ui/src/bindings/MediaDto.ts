@@ -30,4 +30,9 @@ url: string,
 /**
  * The processing job, while one is known.
  */
-job_id: number | null, };
+job_id: number | null, 
+/**
+ * On an upload's answer only: the same file (same content, same merchant) was already in
+ * the library, and this is that record; nothing new was added.
+ */
+already_in_library: boolean, };

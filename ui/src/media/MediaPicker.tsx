@@ -7,6 +7,7 @@ import type { MediaDto } from "../bindings/MediaDto";
 import type { MediaKind } from "../bindings/MediaKind";
 import { ActionError, ErrorState, Loading } from "../components/DataState";
 import { Dialog } from "../components/Dialog";
+import { useToast } from "../components/Toasts";
 import { useApi } from "../hooks/useApi";
 import { Thumb } from "./MediaGrid";
 
@@ -32,6 +33,7 @@ export function MediaPicker({
   const [uploading, setUploading] = useState<number | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const input = useRef<HTMLInputElement>(null);
+  const toast = useToast();
   const words = WORDS[kind];
 
   const upload = (file: File) => {
@@ -40,6 +42,7 @@ export function MediaPicker({
     api.uploadMedia(file, null, (share) => { setUploading(Math.round(share * 100)); }).then(
       (media) => {
         setUploading(null);
+        if (media.already_in_library) toast({ text: `${media.file_name} was already in your library: that one is used.` });
         onPick(media);
       },
       (e: unknown) => {

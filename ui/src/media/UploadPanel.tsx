@@ -16,7 +16,7 @@ const PROCESSING_FAILED: ErrorCode = "media.processing_failed";
 export interface UploadRow {
   key: number;
   name: string;
-  phase: "waiting" | "uploading" | "processing" | "ready" | "failed" | "refused";
+  phase: "waiting" | "uploading" | "processing" | "ready" | "failed" | "refused" | "duplicate";
   /** 0–100 within the phase. */
   percent: number;
   mediaId: string | null;
@@ -66,6 +66,13 @@ export function UploadPanel({
       sent.then(
         (media) => {
           running.current -= 1;
+          if (media.already_in_library) {
+            // Nothing new was made: the owner is shown the one they already have.
+            update(next.key, { phase: "duplicate", percent: 100, mediaId: media.id });
+            window.location.hash = `#/media/${media.id}`;
+            pump();
+            return;
+          }
           const done = media.status === "ready";
           update(next.key, { phase: done ? "ready" : "processing", percent: done ? 100 : 0, mediaId: media.id });
           onUploaded(media);
@@ -177,6 +184,7 @@ const PHASE: Record<UploadRow["phase"], string> = {
   ready: "Ready",
   failed: "Processing failed",
   refused: "Refused",
+  duplicate: "Already in your library",
 };
 
 function UploadLine({ row }: { row: UploadRow }) {
@@ -189,6 +197,11 @@ function UploadLine({ row }: { row: UploadRow }) {
         <progress max={100} value={row.percent} aria-label={`${row.name}: ${PHASE[row.phase]}`}>
           {row.percent}%
         </progress>
+      )}
+      {row.phase === "duplicate" && row.mediaId !== null && (
+        <a href={`#/media/${row.mediaId}`} data-testid="upload-open-existing">
+          Open it
+        </a>
       )}
       {(row.phase === "refused" || row.phase === "failed") && (
         <span className="field-error" role="alert">

@@ -23,7 +23,10 @@ pub(crate) fn media_id(id: &str) -> Result<Id, CoreError> {
 }
 
 /// The processing job of each record that has one waiting or running.
-fn jobs_of(ctx: &Services, files: &[Stored<MediaFile>]) -> Result<HashMap<String, i64>, CoreError> {
+pub(crate) fn jobs_of(
+    ctx: &Services,
+    files: &[Stored<MediaFile>],
+) -> Result<HashMap<String, i64>, CoreError> {
     let wanted: Vec<String> = files
         .iter()
         .filter(|f| {

@@ -12,6 +12,7 @@ use botdesk_store::{Actor, Stored};
 use crate::error::CoreError;
 use crate::events::Event;
 use crate::media::job::{ProcessMedia, process_options};
+use crate::media::records::jobs_of;
 use crate::media::view::dto;
 use crate::media::wire::{MediaDto, MediaOptionsDto, MediaUploadRequest};
 use crate::services::Services;
@@ -40,6 +41,9 @@ fn decode_base64(data: &str) -> Result<Vec<u8>, CoreError> {
     })
 }
 
+/// The record an upload made or found, its processing job, and whether it was already there.
+type Recorded = (Stored<MediaFile>, Option<botdesk_queue::Enqueued>, bool);
+
 /// Records a stored upload and, for an image, enqueues its processing in the same transaction,
 /// so that a crash never leaves an image that nothing will process.
 fn record_upload(
@@ -49,11 +53,14 @@ fn record_upload(
     inspected: &Inspected,
     upload: &Upload,
     options: Option<MediaOptionsDto>,
-) -> Result<(Stored<MediaFile>, Option<botdesk_queue::Enqueued>), CoreError> {
+) -> Result<Recorded, CoreError> {
     ctx.store().with_tx(actor, |tx| {
+        if let Some(existing) = library::already_there(tx, &blob.sha256, upload)? {
+            return Ok((existing, None, true));
+        }
         let file = library::add(tx, blob, inspected, upload)?;
         if file.data.status != MediaStatus::Pending {
-            return Ok((file, None));
+            return Ok((file, None, false));
         }
         let job = ProcessMedia {
             media_id: file.meta.id.to_string(),
@@ -61,19 +68,24 @@ fn record_upload(
         };
         let new = botdesk_queue::new_job(&job, job.options())?;
         let enqueued = jobs::enqueue(tx, tx.now().unix_millis(), &new)?;
-        Ok((file, Some(enqueued)))
+        Ok((file, Some(enqueued), false))
     })
 }
 
-fn after_upload(
-    ctx: &Services,
-    file: &Stored<MediaFile>,
-    enqueued: Option<botdesk_queue::Enqueued>,
-) -> MediaDto {
+fn after_upload(ctx: &Services, (file, enqueued, already): Recorded) -> MediaDto {
+    if already {
+        // Still being processed, it keeps its job (a failed look-up only hides the progress).
+        let job = jobs_of(ctx, std::slice::from_ref(&file))
+            .ok()
+            .and_then(|jobs| jobs.get(&file.meta.id.to_string()).copied());
+        let mut media = dto(&file, job);
+        media.already_in_library = true;
+        return media;
+    }
     if let (Some(engine), Some(e)) = (ctx.queue_engine(), enqueued) {
         engine.enqueued(QueueName::MediaProcessing, &[e]);
     }
-    let media = dto(file, enqueued.map(|e| e.id));
+    let media = dto(&file, enqueued.map(|e| e.id));
     ctx.events().publish(Event::MediaUploaded {
         media: media.clone(),
     });
@@ -103,7 +115,7 @@ pub async fn upload_base64(
     };
     process_options(request.options.as_ref())?;
     let actor = actor.clone();
-    let (file, enqueued) = ctx
+    let recorded = ctx
         .blocking(move |ctx| {
             ctx.store().read(|c| library::check_merchant(c, &upload))?;
             let bytes = decode_base64(&request.file_data)?;
@@ -117,7 +129,7 @@ pub async fn upload_base64(
                 .inspect_err(|_| forget(ctx, &blob))
         })
         .await?;
-    Ok(after_upload(ctx, &file, enqueued))
+    Ok(after_upload(ctx, recorded))
 }
 
 /// A streamed upload (multipart): the bytes go to disk as they arrive, hashed on the way; the
@@ -135,7 +147,7 @@ pub async fn upload_stream(
     };
     process_options(options.as_ref())?;
     let actor = actor.clone();
-    let (file, enqueued) = ctx
+    let recorded = ctx
         .blocking(move |ctx| {
             ctx.store().read(|c| library::check_merchant(c, &upload))?;
             let limits = ctx.config().media_limits();
@@ -157,7 +169,7 @@ pub async fn upload_stream(
                 .inspect_err(|_| forget(ctx, &blob))
         })
         .await?;
-    Ok(after_upload(ctx, &file, enqueued))
+    Ok(after_upload(ctx, recorded))
 }
 
 /// A file on this machine (dropped on the desktop window), read from disk and streamed into the

@@ -29,6 +29,7 @@ pub fn dto(file: &Stored<MediaFile>, job_id: Option<i64>) -> MediaDto {
     let mut variants: Vec<_> = variants.into_iter().collect();
     variants.sort_by(|(a, _), (b, _)| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
     MediaDto {
+        already_in_library: false,
         url: format!("/api/media/{id}/file"),
         variants: variants
             .into_iter()

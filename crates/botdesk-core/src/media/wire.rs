@@ -119,6 +119,9 @@ pub struct MediaDto {
     /// The processing job, while one is known.
     #[ts(type = "number | null")]
     pub job_id: Option<i64>,
+    /// On an upload's answer only: the same file (same content, same merchant) was already in
+    /// the library, and this is that record; nothing new was added.
+    pub already_in_library: bool,
 }
 
 /// A media file with what uses it (`GET /api/media/{id}`).
