@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CORPUS, post, seed } from "./seed.mjs";
 import { ARTIFACTS, cleanup, getJson, launchBrowser, startServer } from "./support.mjs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 let browser;
@@ -259,6 +260,38 @@ describe("the media library", () => {
     await page.locator('[data-testid="media-tile"][data-name="o6_hopper.jpg"]').waitFor();
     assert.equal(await page.locator('[data-testid="media-tile"][data-name="o6_hopper.jpg"]').count(), 1);
     await page.screenshot({ path: join(ARTIFACTS, "media-duplicate.png") });
+    await context.close();
+  });
+
+  it("deleting a photo a template shows names the template and offers another photo in its place", async () => {
+    const bytes = (name) => readFileSync(join(CORPUS, name)).toString("base64");
+    const old = await post(server, "/api/media/upload", { file_data: bytes("p05_dice_alpha.png"), file_name: "dice.png" });
+    const fresh = await post(server, "/api/media/upload", { file_data: bytes("j13_cups_sony.jpg"), file_name: "cups.jpg" });
+    const template = await post(server, "/api/templates", {
+      name: "dice_offer",
+      type: "buttons",
+      header: { type: "image", media_id: old.id },
+      body: "Our dice set is back in stock this week. Shall we keep one for you?",
+      buttons: [{ type: "quick_reply", id: "keep", label: "Keep one" }],
+    });
+    const { page, context } = await ownerPage();
+    await page.goto(`${server.url}/#/media/${old.id}`);
+    await page.getByTestId("delete-media").click();
+    const dialog = page.getByTestId("delete-in-use");
+    await dialog.waitFor();
+    assert.match(await dialog.getByTestId("delete-breaks-templates").innerText(), /dice_offer/);
+    await page.screenshot({ path: join(ARTIFACTS, "media-delete-in-use.png") });
+    await page.getByTestId("delete-in-use-replace").click();
+    const picker = page.getByTestId("media-picker");
+    await picker.waitFor();
+    assert.equal(await picker.locator('[data-testid="picker-tile"][data-name="dice.png"]').count(), 0, "the file being deleted is not offered");
+    await picker.locator('[data-testid="picker-tile"][data-name="cups.jpg"]').click();
+    await page.getByTestId("media-detail").waitFor({ state: "detached" });
+    const after = await getJson(server, `/api/templates/${template.id}`);
+    assert.equal(after.header.media_id, fresh.id);
+    assert.equal(after.version, 2);
+    const gone = await fetch(`${server.url}/api/media/${old.id}`);
+    assert.equal(gone.status, 404);
     await context.close();
   });
 });

@@ -557,3 +557,102 @@ fn an_upload_cut_off_mid_stream_leaves_nothing_and_the_server_serves_on() {
     assert_eq!(get_json(&server, "/api/media")["items"], json!([]));
     assert_eq!(get_json(&server, "/api/health")["status"], "ok");
 }
+
+#[test]
+fn a_file_in_use_is_replaced_everywhere_in_the_delete() {
+    let photos = corpus("photos");
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (_, old) = json_of(base64_upload(
+        &server,
+        &std::fs::read(photos.join("j23_rocket.jpg")).unwrap(),
+        "old.jpg",
+        json!({}),
+    ));
+    let (_, new) = json_of(base64_upload(
+        &server,
+        &std::fs::read(photos.join("p05_dice_alpha.png")).unwrap(),
+        "new.png",
+        json!({}),
+    ));
+    let (old_id, new_id) = (old["id"].as_str().unwrap(), new["id"].as_str().unwrap());
+    let (status, template) = json_of(post(
+        &server,
+        "/api/templates",
+        &json!({
+            "name": "loaf_of_the_day",
+            "type": "buttons",
+            "header": {"type": "image", "media_id": old_id},
+            "body": "Today's loaf is ready, fresh from the oven. Want one?",
+            "buttons": [{"type": "quick_reply", "id": "yes", "label": "Yes please"}],
+        }),
+    ));
+    assert_eq!(status, StatusCode::CREATED, "{template}");
+    let template_id = template["id"].as_str().unwrap();
+    let (_, product) = json_of(post(&server, "/api/products", &json!({"name": "Loaf"})));
+    let product_id = product["id"].as_str().unwrap();
+    let linked = http()
+        .put(format!(
+            "{}/api/media/{old_id}/products/{product_id}",
+            server.url
+        ))
+        .json(&json!({"primary": true}))
+        .send()
+        .unwrap();
+    assert_eq!(linked.status(), StatusCode::OK);
+
+    let delete = |query: &str| {
+        http()
+            .delete(format!("{}/api/media/{old_id}?{query}", server.url))
+            .send()
+            .unwrap()
+    };
+    // Refused replacements change nothing.
+    for (query, code) in [
+        (
+            format!("replace_with={old_id}"),
+            "media.replacement_is_itself",
+        ),
+        (
+            "replace_with=0197b1e0-0000-7000-8000-000000000009".to_owned(),
+            "media.replacement_not_found",
+        ),
+    ] {
+        let (status, got) = error_code(delete(&query));
+        assert_eq!((status, got.as_str()), (StatusCode::BAD_REQUEST, code));
+    }
+    assert_eq!(
+        get_json(&server, &format!("/api/templates/{template_id}"))["version"],
+        1
+    );
+    // Without a replacement the template is named in the refusal.
+    let (status, body) = json_of(delete(""));
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("loaf_of_the_day"),
+        "{body}"
+    );
+
+    let (status, removed) = json_of(delete(&format!("replace_with={new_id}")));
+    assert_eq!(status, StatusCode::OK, "{removed}");
+    let after = get_json(&server, &format!("/api/templates/{template_id}"));
+    assert_eq!(after["version"], 2);
+    assert_eq!(after["header"]["media_id"], new_id);
+    assert_eq!(after["status"], template["status"]);
+    let shown = get_json(&server, &format!("/api/media?product_id={product_id}"));
+    assert_eq!(shown["items"][0]["id"], new_id);
+    assert_eq!(shown["items"].as_array().unwrap().len(), 1);
+    let (status, _) = error_code(server.get(&format!("/api/media/{old_id}")));
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let versions = get_json(&server, &format!("/api/templates/{template_id}/versions"));
+    assert!(
+        versions[0]["change_summary"]
+            .as_str()
+            .unwrap()
+            .contains("old.jpg"),
+        "{versions}"
+    );
+}

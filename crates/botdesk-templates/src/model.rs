@@ -97,6 +97,16 @@ impl Header {
             Header::None | Header::Text { .. } => None,
         }
     }
+
+    /// Points a media header at another file; a header of text or none is left as it is.
+    pub fn set_media_id(&mut self, id: String) {
+        if let Header::Image { media_id }
+        | Header::Video { media_id }
+        | Header::Document { media_id } = self
+        {
+            *media_id = id;
+        }
+    }
 }
 
 /// A button under the message.

@@ -328,6 +328,22 @@ pub fn update(
     })
 }
 
+/// Shows another file in a template's header, as a new version of it (a file it showed is
+/// being deleted and the owner chose its replacement). Keeps the template's status.
+pub fn replace_header_media(
+    tx: &Tx<'_>,
+    id: Id,
+    replacement: &str,
+    summary: &str,
+    actor: &str,
+) -> Result<Saved, TemplateError> {
+    let current = live(tx, id)?;
+    let mut content =
+        from_stored(&current.data).map_err(|e| TemplateError::Unreadable(e.to_string()))?;
+    content.header.set_media_id(replacement.to_owned());
+    update(tx, id, &content, current.data.version, Some(summary), actor)
+}
+
 /// Moves a template to draft, active or archived (a new version).
 pub fn set_status(
     tx: &Tx<'_>,

@@ -168,7 +168,9 @@ export const api = {
       type,
     ),
 
-  removeMedia: (id: string, force: boolean) => command("remove_media", { path: { id }, query: force ? { force } : {} }),
+  /** Deletes a file; `force` even when in use; `replaceWith` puts that file in its place everywhere. */
+  removeMedia: (id: string, force: boolean, replaceWith?: string) =>
+    command("remove_media", { path: { id }, query: { ...(force ? { force } : {}), ...(replaceWith === undefined ? {} : { replace_with: replaceWith }) } }),
 
   reprocessMedia: (id: string) => command("reprocess_media", { path: { id }, body: {} }),
 

@@ -7,4 +7,9 @@ export type MediaRemoveQuery = {
 /**
  * Delete even when products or templates use the file (product links end with it).
  */
-force?: boolean, };
+force?: boolean, 
+/**
+ * The id of a file of the same kind that takes this one's place: templates whose header
+ * showed it get a new version showing that one, products show that one instead.
+ */
+replace_with?: string, };

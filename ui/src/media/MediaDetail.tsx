@@ -9,6 +9,7 @@ import { useConfirm } from "../components/Confirm";
 import { ErrorState, Loading } from "../components/DataState";
 import { useApi } from "../hooks/useApi";
 import { usePanel } from "../hooks/usePanel";
+import { DeleteConsequences, DeleteInUse } from "./DeleteInUse";
 import { STATUS_LABEL, bytes, saved } from "./format";
 import { useMediaImage } from "./useMediaImage";
 import { IssueCode } from "../components/IssueCode";
@@ -73,54 +74,26 @@ function ProductLink({ media, products, onChanged }: { media: MediaDetailDto; pr
   );
 }
 
-/** What deleting a file breaks, said before it is done: templates first, as they stop sending. */
-function DeleteConsequences({ media }: { media: MediaDetailDto }) {
-  const templates = media.uses.filter((u) => u.kind === "template_header");
-  const products = media.uses.filter((u) => u.kind === "product");
-  if (templates.length === 0 && products.length === 0) return <p>Its files are removed when nothing else holds them.</p>;
-  return (
-    <>
-      {templates.length > 0 && (
-        <>
-          <p>
-            <strong>
-              {templates.length === 1 ? "This template shows it as its header and stops working:" : `These ${String(templates.length)} templates show it as their header and stop working:`}
-            </strong>
-          </p>
-          <ul data-testid="delete-breaks-templates">
-            {templates.map((t) => (
-              <li key={t.id}>{t.name}</li>
-            ))}
-          </ul>
-        </>
-      )}
-      {products.length > 0 && (
-        <>
-          <p>{products.length === 1 ? "This product loses the photo:" : "These products lose the photo:"}</p>
-          <ul data-testid="delete-breaks-products">
-            {products.map((p) => (
-              <li key={p.id}>{p.name}</li>
-            ))}
-          </ul>
-        </>
-      )}
-    </>
-  );
-}
-
 export function MediaDetail({ id, refresh, onDeleted }: { id: string; refresh: number; onDeleted: () => void }) {
   const loaded = useApi(() => api.mediaDetail(id), [id, refresh]);
   const products = useApi(() => api.products(), []);
   const [error, setError] = useState<ApiError | null>(null);
   const [copied, setCopied] = useState(false);
   const confirm = useConfirm();
+  const [deleting, setDeleting] = useState(false);
   const panel = usePanel<HTMLElement>("#/media", loaded.data !== undefined, id);
   if (loaded.status === "error" && loaded.data === undefined) return <ErrorState error={loaded.error} onRetry={loaded.reload} />;
   const media = loaded.data;
   if (media === undefined) return <Loading label="Loading the file…" />;
   const saving = saved(media);
 
+  const templatesUsing = media.uses.filter((u) => u.kind === "template_header");
   const remove = async () => {
+    // A template showing it stops working: that case gets its own dialog, with a replacement.
+    if (templatesUsing.length > 0) {
+      setDeleting(true);
+      return;
+    }
     const yes = await confirm({
       title: `Delete ${media.file_name}?`,
       body: <DeleteConsequences media={media} />,
@@ -243,6 +216,16 @@ export function MediaDetail({ id, refresh, onDeleted }: { id: string; refresh: n
           Delete…
         </button>
       </div>
+      {deleting && (
+        <DeleteInUse
+          media={media}
+          onClose={() => { setDeleting(false); }}
+          onDeleted={() => {
+            setDeleting(false);
+            onDeleted();
+          }}
+        />
+      )}
     </aside>
   );
 }

@@ -21,11 +21,16 @@ const WORDS: Record<MediaKind, { title: string; none: string; accept: string }> 
 export function MediaPicker({
   kind,
   current,
+  exclude,
+  title,
   onPick,
   onClose,
 }: {
   kind: MediaKind;
   current: string | null;
+  /** A file not to offer (the one being replaced). */
+  exclude?: string;
+  title?: string;
   onPick: (media: MediaDto) => void;
   onClose: () => void;
 }) {
@@ -52,9 +57,9 @@ export function MediaPicker({
     );
   };
 
-  const usable = (page.data?.items ?? []).filter((m) => m.status !== "failed");
+  const usable = (page.data?.items ?? []).filter((m) => m.status !== "failed" && m.id !== exclude);
   return (
-    <Dialog title={words.title} onClose={onClose} testId="media-picker" wide>
+    <Dialog title={title ?? words.title} onClose={onClose} testId="media-picker" wide>
       <div className="button-row">
         <button type="button" onClick={() => input.current?.click()} disabled={uploading !== null} data-testid="picker-upload">
           Upload a new one…

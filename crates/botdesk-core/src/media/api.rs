@@ -31,7 +31,7 @@ crate::operations! {
     /// A file a product or a template uses is refused unless `force`.
     remove_media: Delete "/api/media/{id}" path(id) query(MediaRemoveQuery) -> MediaRemovedDto
         => blocking |s, c, i| {
-            records::remove(s, &c.actor, &i.path.id, i.query.force.unwrap_or(false))
+            records::remove(s, &c.actor, &i.path.id, i.query.force.unwrap_or(false), i.query.replace_with.as_deref())
         };
 
     /// Processes an image again (after a failure, or with other sizes or quality).

@@ -7,6 +7,7 @@ pub mod api;
 pub mod file;
 pub mod job;
 pub mod records;
+pub mod replace;
 pub mod upload;
 pub mod view;
 pub mod wire;

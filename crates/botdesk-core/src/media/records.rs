@@ -11,6 +11,7 @@ use botdesk_store::{Actor, Id, PageRequest, Stored};
 use crate::error::CoreError;
 use crate::events::Event;
 use crate::media::job::{ProcessMedia, process_options};
+use crate::media::replace::move_uses;
 use crate::media::view::dto;
 use crate::media::wire::{
     MediaDetailDto, MediaDto, MediaOptionsDto, MediaPageDto, MediaQuery, MediaRemovedDto,
@@ -148,16 +149,33 @@ pub fn list(ctx: &Services, query: MediaQuery) -> Result<MediaPageDto, CoreError
     })
 }
 
+/// Deletes a file. Something still showing it refuses the delete with what it is, unless
+/// `force` (product links end, templates show it missing) or `replace_with` names the file
+/// that takes its place everywhere (see [`move_uses`]).
 pub fn remove(
     ctx: &Services,
     actor: &Actor,
     id: &str,
     force: bool,
+    replace_with: Option<&str>,
 ) -> Result<MediaRemovedDto, CoreError> {
     let id = media_id(id)?;
-    let (file, orphans) = ctx.store().with_tx(actor, |tx| {
-        library::remove(tx, id, force).map_err(CoreError::from)
+    let who = actor.to_string();
+    let (file, orphans, announced) = ctx.store().with_tx(actor, |tx| {
+        let announced = match replace_with.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(replacement) => {
+                let old = library::get(tx, id)?;
+                move_uses(tx, &old, replacement, &who)?.templates
+            }
+            None => Vec::new(),
+        };
+        let (file, orphans) =
+            library::remove(tx, id, force || !announced.is_empty()).map_err(CoreError::from)?;
+        Ok::<_, CoreError>((file, orphans, announced))
     })?;
+    for event in announced {
+        ctx.events().publish(event);
+    }
     let mut removed = 0;
     for sha in &orphans {
         match ctx.blobs().remove(sha) {

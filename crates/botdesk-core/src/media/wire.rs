@@ -199,6 +199,11 @@ pub struct MediaRemoveQuery {
     #[serde(default)]
     #[ts(optional)]
     pub force: Option<bool>,
+    /// The id of a file of the same kind that takes this one's place: templates whose header
+    /// showed it get a new version showing that one, products show that one instead.
+    #[serde(default)]
+    #[ts(optional)]
+    pub replace_with: Option<String>,
 }
 
 /// The file format of a variant's file.
