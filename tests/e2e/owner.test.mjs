@@ -295,3 +295,39 @@ describe("the media library", () => {
     await context.close();
   });
 });
+
+describe("sync offline", () => {
+  it("is a state of its own: its own look, and no failed job per try", async () => {
+    const { page, context } = await ownerPage();
+    await page.goto(`${server.url}/#/templates`);
+    const indicator = page.getByTestId("sync-indicator");
+    await page.locator('[data-testid="sync-indicator"][data-state="not_configured"]').waitFor();
+    const look = () =>
+      indicator.locator(".sync-dot").evaluate((d) => {
+        const s = getComputedStyle(d);
+        return `${s.backgroundColor} ${s.borderColor} ${s.outlineStyle}`;
+      });
+    const notSetUp = await look();
+    // A project nothing answers for: botdesk is offline, not broken.
+    const response = await fetch(`${server.url}/api/sync/connection`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ connection_string: "postgresql://postgres:secret@127.0.0.1:1/postgres", user_id: "00000000-0000-4000-8000-000000000001" }),
+    });
+    assert.equal(response.status, 200, await response.text());
+    for (let i = 0; i < 3; i++) await post(server, "/api/sync/now");
+    await page.locator('[data-testid="sync-indicator"][data-state="offline"]').waitFor({ timeout: 20_000 });
+    const offline = await look();
+    assert.notEqual(offline, notSetUp, "offline does not look like not set up");
+    await page.screenshot({ path: join(ARTIFACTS, "sync-offline.png") });
+    const deadline = Date.now() + 10_000;
+    let done = [];
+    while (done.length < 2 && Date.now() < deadline) {
+      done = (await getJson(server, "/api/queues/sync/jobs?status=completed")).jobs;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(done.length >= 2, "the offline tries ran");
+    assert.deepEqual((await getJson(server, "/api/queues/sync/jobs?status=failed")).jobs, [], "no failed job per offline try");
+    await context.close();
+  });
+});

@@ -84,6 +84,22 @@ fn changes_sync_by_themselves_wait_out_an_outage_and_arrive() {
         "backing off: {offline}"
     );
     assert_eq!(offline["last_failure"]["code"], "sync.unreachable");
+    // Offline is a state: the tries made while the server was away are not failed jobs.
+    let (_, failed) = json_of(server.get("/api/queues/sync/jobs?status=failed"));
+    assert_eq!(
+        failed["jobs"],
+        json!([]),
+        "offline tries left failed jobs: {failed}"
+    );
+    let (_, done) = json_of(server.get("/api/queues/sync/jobs?status=completed"));
+    assert!(
+        done["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["name"] == "sync"),
+        "{done}"
+    );
     let (code, tested) = json_of(post(&server, "/api/sync/connection/test", &json!({})));
     assert_eq!(code, StatusCode::OK);
     assert_eq!(tested["ok"], false);

@@ -53,7 +53,14 @@ impl Job for RunSync {
         let services = services.for_job()?;
         match run_sync(&services).await {
             Ok(report) => Ok(serde_json::to_value(report).unwrap_or_default()),
-            // The scheduler decides when to try again (backing off while unreachable).
+            // Offline is a state, not a failure: the status says so and the scheduler backs
+            // off; the queue keeps no red job per try (seven in five minutes, before).
+            Err(CoreError::Sync(e)) if e.is_transient() => Ok(serde_json::json!({
+                "offline": true,
+                "code": e.code(),
+                "reason": e.to_string(),
+            })),
+            // The scheduler decides when to try again.
             Err(e) => Err(JobError::permanent(format!("{}: {e}", e.code()))),
         }
     }
